@@ -1,0 +1,1 @@
+"""The dashboard application: settings, the app factory, figure builders, downloads, CLI."""

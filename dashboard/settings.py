@@ -1,0 +1,41 @@
+"""Settings in one frozen object: defaults, then environment, then command-line flags."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8050
+    data_dir: Path | None = None  # None: the bundled records
+    boundaries: Path | None = None  # None: the bundled Natural Earth countries
+    code_column: str = "iso3"
+    debug: bool = False
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        s = cls()
+        if env.get("DASHBOARD_HOST"):
+            s = replace(s, host=env["DASHBOARD_HOST"])
+        if env.get("DASHBOARD_PORT"):
+            s = replace(s, port=int(env["DASHBOARD_PORT"]))
+        if env.get("DASHBOARD_DATA"):
+            s = replace(s, data_dir=Path(env["DASHBOARD_DATA"]))
+        if env.get("DASHBOARD_BOUNDARIES"):
+            s = replace(s, boundaries=Path(env["DASHBOARD_BOUNDARIES"]))
+        if env.get("DASHBOARD_CODE_COLUMN"):
+            s = replace(s, code_column=env["DASHBOARD_CODE_COLUMN"])
+        return s
+
+    def with_args(self, **kwargs: object) -> Settings:
+        """Apply the flags a user gave (None means 'not given')."""
+        given = {k: v for k, v in kwargs.items() if v is not None}
+        for key in ("data_dir", "boundaries"):
+            if key in given:
+                given[key] = Path(str(given[key]))
+        return replace(self, **given)

@@ -1,0 +1,363 @@
+"""One loader for the whole validated dataset: records, boundaries, joins and a report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from geodata import boundaries as bnd
+from geodata.countries import country_name, fold, is_iso3
+from geodata.io import ROW_COLUMN, read_csv_table, read_yaml
+from geodata.report import Problem, ValidationReport
+from geodata.schema import (
+    EventRow,
+    FigureRow,
+    LocationRow,
+    NoteRow,
+    Record,
+    RouteRow,
+    SourceRow,
+    validate_rows,
+)
+
+RECORDS_DIR = Path(__file__).parent / "records"
+PROFILE_COUNTRIES = ("KHM", "IDN", "LAO", "MMR", "PHL", "THA", "VNM")
+
+# file name -> (row model, required?)
+TABLES: dict[str, tuple[type[Record], bool]] = {
+    "sources.csv": (SourceRow, True),
+    "locations.csv": (LocationRow, True),
+    "routes.csv": (RouteRow, True),
+    "figures.csv": (FigureRow, False),
+    "events.csv": (EventRow, False),
+    "notes.csv": (NoteRow, False),
+}
+PROFILES_FILE = "profiles.yaml"
+
+
+class ProfilePoint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1)
+    figure_ids: list[str] = []
+
+
+class ProfileSection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    heading: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+    points: list[ProfilePoint] = Field(min_length=1)
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    role: list[Literal["origin", "transit", "destination"]]
+    role_label: str
+    sections: list[ProfileSection]
+
+
+@dataclass
+class Dataset:
+    """The validated records, joined to places and boundaries, with the report of what was kept."""
+
+    sources: pd.DataFrame
+    locations: pd.DataFrame
+    routes: pd.DataFrame
+    figures: pd.DataFrame
+    events: pd.DataFrame
+    notes: pd.DataFrame
+    profiles: dict[str, dict]
+    admin0: gpd.GeoDataFrame
+    admin1: gpd.GeoDataFrame
+    nodes: pd.DataFrame  # every route node (location id or ISO3) with its point and country
+    report: ValidationReport
+    data_dir: Path = field(default=RECORDS_DIR)
+
+    def source_label(self, source_id: str) -> str:
+        row = self.sources.loc[self.sources["id"] == source_id]
+        if row.empty:
+            return source_id
+        r = row.iloc[0]
+        return f"{r['publisher']}, {r['title']} ({r['date']})"
+
+
+def _empty(model: type[Record]) -> pd.DataFrame:
+    return pd.DataFrame(columns=list(model.model_fields) + [ROW_COLUMN])
+
+
+def _reject(frame: pd.DataFrame, file: str, report: ValidationReport, mask: pd.Series,
+            column: str, reasons: pd.Series) -> pd.DataFrame:
+    """Drop rows where mask is true, reporting each with its reason."""
+    for row_no, reason in zip(frame.loc[mask, ROW_COLUMN], reasons[mask]):
+        report.add(Problem(file, int(row_no), column, reason))
+    report.tally(file).rejected += int(mask.sum())
+    return frame.loc[~mask].reset_index(drop=True)
+
+
+def _dedupe(frame: pd.DataFrame, file: str, report: ValidationReport) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    first_row = frame.groupby("id")[ROW_COLUMN].transform("min")
+    mask = frame["id"].duplicated(keep="first")
+    reasons = "duplicate id " + frame["id"].map(repr) + ", first used on row " + first_row.astype(
+        str
+    )
+    return _reject(frame, file, report, mask, "id", reasons)
+
+
+def _check_refs(frame: pd.DataFrame, file: str, report: ValidationReport, column: str,
+                known: set[str], what: str, many: bool = False,
+                optional: bool = False) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+
+    def missing(value: object) -> list[str]:
+        values = value if many else [value]
+        return [v for v in values if not (optional and not v) and v not in known]
+
+    bad = frame[column].map(missing)
+    mask = bad.map(bool)
+    reasons = bad.map(lambda ids: f"unknown {what}: {', '.join(map(str, ids))}")
+    return _reject(frame, file, report, mask, column, reasons)
+
+
+def _resolve_node(node: str, locations: pd.DataFrame, anchors: dict[str, tuple]) -> str | None:
+    """None if the node resolves, else the reason it does not."""
+    if not node:
+        return None
+    if node.isupper():
+        if not is_iso3(node):
+            return f"{node!r} is not an ISO 3166-1 alpha-3 country code"
+        if node not in anchors:
+            return f"country {node} has no polygon in the boundary file"
+        return None
+    if node not in set(locations["id"]):
+        return f"unknown location id {node!r}"
+    return None
+
+
+def _load_profiles(path: Path, report: ValidationReport, figure_ids: set[str]) -> dict:
+    name = path.name
+    tally = report.tally(name)
+    if not path.exists():
+        report.add(Problem(name, None, None, "no country profiles file", "warning"))
+        return {}
+    data = read_yaml(path, report)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        report.add(Problem(name, None, None, "expected a mapping of ISO3 codes to profiles"))
+        tally.file_error = True
+        return {}
+    profiles = {}
+    for i, (code, body) in enumerate(data.items(), 1):
+        tally.read += 1
+        if not is_iso3(str(code)):
+            report.add(Problem(name, i, str(code), f"{code!r} is not an ISO3 country code"))
+            tally.rejected += 1
+            continue
+        try:
+            profile = Profile.model_validate(body)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = ".".join(str(p) for p in err["loc"])
+                report.add(Problem(name, i, f"{code}.{loc}", err["msg"]))
+            tally.rejected += 1
+            continue
+        unknown = sorted(
+            {f for s in profile.sections for p in s.points for f in p.figure_ids} - figure_ids
+        )
+        if unknown:
+            report.add(
+                Problem(name, i, f"{code}.figure_ids", f"unknown figure id(s): {', '.join(unknown)}")
+            )
+            tally.rejected += 1
+            continue
+        profiles[str(code)] = profile.model_dump()
+        tally.accepted += 1
+    for code in PROFILE_COUNTRIES:
+        if code not in profiles and profiles:
+            report.add(Problem(name, None, code, f"no profile for {country_name(code)}", "warning"))
+    return profiles
+
+
+def load_dataset(
+    data_dir: Path | str | None = None,
+    boundaries: Path | str | None = None,
+    code_column: str = "iso3",
+    admin1: Path | str | None = None,
+    overrides: dict[str, Path | str] | None = None,
+) -> Dataset:
+    """Read, validate and join everything. Never raises on bad input: see `dataset.report`.
+
+    `data_dir` holds the record files; a file it lacks is taken from the bundled records, and
+    the report says so. `overrides` names single files to use in place of a table's file.
+    """
+    data_dir = Path(data_dir) if data_dir else RECORDS_DIR
+    overrides = {k: Path(v) for k, v in (overrides or {}).items()}
+    report = ValidationReport()
+    if not data_dir.is_dir():
+        report.add(Problem(str(data_dir), None, None, "data folder not found"))
+
+    admin0 = bnd.load_admin0(report, Path(boundaries) if boundaries else None, code_column)
+    admin1_frame = bnd.load_admin1(report, Path(admin1) if admin1 else None)
+    anchors = {
+        code: bnd.country_anchor(geom) for code, geom in zip(admin0["iso3"], admin0.geometry)
+    }
+
+    frames: dict[str, pd.DataFrame] = {}
+    names: dict[str, str] = {}  # table -> the name its problems are reported under
+    for file, (model, required) in TABLES.items():
+        path = overrides.get(file) or data_dir / file
+        if not path.exists() and data_dir != RECORDS_DIR and file not in overrides:
+            report.add(Problem(file, None, None, f"not in {data_dir}: using the bundled records",
+                               "warning"))
+            path = RECORDS_DIR / file
+        if not path.exists() and not required:
+            report.add(Problem(file, None, None, "file not present; nothing of this kind shown",
+                               "warning"))
+            frames[file] = _empty(model)
+            names[file] = file
+            continue
+        label = names[file] = file if path.name == file else f"{path.name} ({file})"
+        raw = read_csv_table(path, report, required=_required_columns(model), label=label)
+        frames[file] = _empty(model) if raw is None else validate_rows(raw, model, label, report)
+        frames[file] = _dedupe(frames[file], label, report)
+
+    sources = frames["sources.csv"]
+    source_ids = set(sources["id"])
+    for file in TABLES:
+        if "source_id" in frames[file].columns:
+            frames[file] = _check_refs(frames[file], names[file], report, "source_id", source_ids,
+                                       "source")
+
+    locations = frames["locations.csv"]
+    locations = _check_locations(locations, admin0, admin1_frame, report, names["locations.csv"])
+    frames["locations.csv"] = locations
+
+    routes = frames["routes.csv"]
+    if not routes.empty:
+        nodes_of = routes.apply(
+            lambda r: [r["origin"] or "", *r["transit"], r["destination"]], axis=1
+        )
+        problems = nodes_of.map(
+            lambda ns: [p for p in (_resolve_node(n, locations, anchors) for n in ns) if p]
+        )
+        mask = problems.map(bool)
+        routes = _reject(routes, names["routes.csv"], report, mask, "origin/transit/destination",
+                         problems.map("; ".join))
+        routes = _check_refs(routes, names["routes.csv"], report, "nationality", set(anchors) | {None},
+                             "nationality (no polygon)", optional=True)
+    nodes = _nodes(routes, locations, anchors)
+    routes = _join_routes(routes, nodes)
+
+    figures = frames["figures.csv"]
+    figure_ids = set(figures["id"])
+    events = frames["events.csv"]
+    events = _check_refs(events, names["events.csv"], report, "location_id", set(locations["id"]),
+                         "location", optional=True)
+    events = _check_refs(events, names["events.csv"], report, "figure_ids", figure_ids, "figure id",
+                         many=True)
+    events = _join_events(events, locations)
+    notes = frames["notes.csv"]
+    notes = _check_refs(notes, names["notes.csv"], report, "refers_to",
+                        figure_ids | set(routes.get("id", [])), "figure or route id", many=True)
+
+    for file, frame in (("sources.csv", sources), ("locations.csv", locations),
+                        ("routes.csv", routes), ("figures.csv", figures),
+                        ("events.csv", events), ("notes.csv", notes)):
+        tally = report.tally(names[file])
+        if not tally.file_error:
+            tally.accepted = len(frame)
+
+    profiles_path = overrides.get(PROFILES_FILE) or data_dir / PROFILES_FILE
+    if not profiles_path.exists() and data_dir != RECORDS_DIR:
+        profiles_path = RECORDS_DIR / PROFILES_FILE
+    profiles = _load_profiles(profiles_path, report, figure_ids)
+    return Dataset(
+        sources=sources,
+        locations=locations,
+        routes=routes,
+        figures=figures,
+        events=events,
+        notes=notes,
+        profiles=profiles,
+        admin0=admin0,
+        admin1=admin1_frame,
+        nodes=nodes,
+        report=report,
+        data_dir=data_dir,
+    )
+
+
+def _required_columns(model: type[Record]) -> list[str]:
+    return [name for name, f in model.model_fields.items() if f.is_required()]
+
+
+def _check_locations(locations: pd.DataFrame, admin0: gpd.GeoDataFrame,
+                     admin1: gpd.GeoDataFrame, report: ValidationReport,
+                     file: str) -> pd.DataFrame:
+    """A location's country is its record's; the polygons only confirm it exists at all."""
+    if locations.empty:
+        return locations
+    known = set(admin0["iso3"])
+    if known:
+        mask = ~locations["iso3"].isin(known)
+        reasons = "country " + locations["iso3"] + " has no polygon in the boundary file"
+        locations = _reject(locations, file, report, mask, "iso3", reasons)
+    names = {(c, fold(n)) for c, n in zip(admin1["iso3"], admin1["name"]) if n}
+    covered = set(admin1["iso3"])
+    for row_no, iso3, adm in zip(locations[ROW_COLUMN], locations["iso3"], locations["admin1"]):
+        if adm and iso3 in covered and (iso3, fold(adm)) not in names:
+            report.add(Problem(file, int(row_no), "admin1",
+                               f"{adm!r} is not a province/state of {iso3} in the admin-1 file",
+                               "warning"))
+    return locations
+
+
+def _nodes(routes: pd.DataFrame, locations: pd.DataFrame, anchors: dict) -> pd.DataFrame:
+    """Every place a route passes, with the point it is drawn at and the country it is in."""
+    rows = []
+    for loc in locations.itertuples():
+        rows.append({"node": loc.id, "name": loc.name, "lon": loc.lon, "lat": loc.lat,
+                     "iso3": loc.iso3, "is_country": False})
+    used = set()
+    for r in routes.itertuples():
+        used.update(n for n in [r.origin, *r.transit, r.destination] if n and n.isupper())
+    for code in sorted(used):
+        lon, lat = anchors[code]
+        rows.append({"node": code, "name": country_name(code), "lon": lon, "lat": lat,
+                     "iso3": code, "is_country": True})
+    return pd.DataFrame(rows, columns=["node", "name", "lon", "lat", "iso3", "is_country"])
+
+
+def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    """Add each route's origin and destination countries and place names from the records."""
+    routes = routes.copy()
+    iso = dict(zip(nodes["node"], nodes["iso3"]))
+    name = dict(zip(nodes["node"], nodes["name"]))
+    routes["origin_iso3"] = routes["origin"].map(lambda n: iso.get(n) if n else None)
+    routes["destination_iso3"] = routes["destination"].map(iso.get)
+    routes["path"] = routes.apply(
+        lambda r: [n for n in [r["origin"], *r["transit"], r["destination"]] if n], axis=1
+    ) if not routes.empty else pd.Series(dtype=object)
+    routes["path_names"] = routes["path"].map(lambda p: [name[n] for n in p])
+    return routes
+
+
+def _join_events(events: pd.DataFrame, locations: pd.DataFrame) -> pd.DataFrame:
+    events = events.copy()
+    loc = locations.set_index("id")
+    events["lon"] = events["location_id"].map(lambda i: loc.lon.get(i) if i else None)
+    events["lat"] = events["location_id"].map(lambda i: loc.lat.get(i) if i else None)
+    # the event's country: its own iso3, else its location's record
+    events["country"] = [
+        c if c else (loc.iso3.get(i) if i else None)
+        for c, i in zip(events["iso3"], events["location_id"])
+    ]
+    return events

@@ -1,0 +1,84 @@
+"""Filters shared by the page, the downloads and the command line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geodata.countries import is_iso3
+from geodata.schema import YEAR_MAX, YEAR_MIN
+
+YEAR_SPEC = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4}))?\s*$")
+
+
+class FilterError(ValueError):
+    """A filter value a user typed that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    year_from: int | None = None
+    year_to: int | None = None
+    nationalities: tuple[str, ...] = ()
+
+
+def parse_years(text: str | None) -> tuple[int | None, int | None]:
+    """'2023' -> (2023, 2023); '2022-2023' -> (2022, 2023); empty -> (None, None)."""
+    if text is None or not str(text).strip():
+        return None, None
+    m = YEAR_SPEC.match(str(text))
+    if not m:
+        raise FilterError(f"year {text!r} is not a year (2023) or a range (2022-2023)")
+    start = int(m.group(1))
+    end = int(m.group(2) or start)
+    for y in (start, end):
+        if not YEAR_MIN <= y <= YEAR_MAX:
+            raise FilterError(f"year {y} is out of range ({YEAR_MIN}–{YEAR_MAX})")
+    if end < start:
+        raise FilterError(f"year range {text!r} ends before it starts")
+    return start, end
+
+
+def parse_codes(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """'IDN,VNM' -> ('IDN', 'VNM'); unknown codes are refused by name."""
+    if text is None:
+        return ()
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    codes = tuple(dict.fromkeys(p.strip().upper() for p in parts if p and p.strip()))
+    bad = [c for c in codes if not is_iso3(c)]
+    if bad:
+        raise FilterError(f"not ISO3 country codes: {', '.join(bad)}")
+    return codes
+
+
+def parse_filters(year: str | None = None, nationality: str | None = None) -> Filters:
+    start, end = parse_years(year)
+    return Filters(start, end, parse_codes(nationality))
+
+
+def _overlaps(frame: pd.DataFrame, f: Filters) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    if f.year_from is not None:
+        keep &= frame["year_end"] >= f.year_from
+    if f.year_to is not None:
+        keep &= frame["year_start"] <= f.year_to
+    return keep
+
+
+def filter_routes(routes: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Routes whose period overlaps the years and whose people have one of the nationalities."""
+    keep = _overlaps(routes, f)
+    if f.nationalities:
+        keep &= routes["nationality"].isin(f.nationalities)
+    return routes.loc[keep]
+
+
+def filter_figures(figures: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Figures whose period overlaps the years and that count people of those nationalities."""
+    keep = _overlaps(figures, f)
+    if f.nationalities:
+        keep &= figures["nationality"].isin(f.nationalities)
+    return figures.loc[keep]

@@ -1,0 +1,332 @@
+"""Row schemas of the curated records (pydantic), and row-by-row validation of a table.
+
+Each table is validated one row at a time so that a bad row is rejected with its row number,
+column and reason while the good rows are kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from geodata.countries import REGION_CODE, is_iso3
+from geodata.io import ROW_COLUMN
+from geodata.report import Problem, ValidationReport
+
+YEAR_MIN = 1990
+YEAR_MAX = dt.date.today().year
+
+MEASURES = (
+    "rescued",
+    "released",
+    "identified_victims",
+    "assisted",
+    "repatriated",
+    "returned",
+    "intercepted",
+    "estimated_present",
+    "deported",
+    "apprehended",
+    "trafficked",
+    "caseload",
+    "referred",
+    "trained",
+    "reported_route",
+)
+Measure = Literal[MEASURES]  # type: ignore[valid-type]
+Qualifier = Literal["exact", "at_least", "about", "unknown"]
+LOCATION_KINDS = ("compound", "sez", "city", "airport", "border_crossing")
+EVENT_KINDS = (
+    "raid",
+    "rescue",
+    "repatriation",
+    "deportation",
+    "arrest",
+    "interception",
+    "law",
+    "referral_mechanism",
+    "task_force",
+    "declaration",
+    "campaign",
+    "advisory",
+    "meeting",
+    "media",
+    "publication",
+)
+UNITS = ("people", "percent", "percent_change", "ratio", "usd", "idr", "countries", "nationalities", "officials")
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def _blank_to_none(v: object) -> object:
+    if isinstance(v, str) and not v.strip():
+        return None
+    return v
+
+
+def _split_list(v: object) -> object:
+    if v is None:
+        return []
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(";") if p.strip()]
+    return v
+
+
+def _check_id(v: str) -> str:
+    if not ID_PATTERN.match(v):
+        raise ValueError(f"{v!r} is not a lower-case kebab-case id (letters, digits, hyphens)")
+    return v
+
+
+def _check_iso3(v: str) -> str:
+    if not is_iso3(v):
+        raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-3 country code")
+    return v
+
+
+def _check_scope(v: str) -> str:
+    return v if v == REGION_CODE else _check_iso3(v)
+
+
+def _check_year(v: object) -> int:
+    try:
+        year = int(str(v).strip())
+    except ValueError:
+        raise ValueError(f"{v!r} is not a year") from None
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ValueError(f"year {year} is out of range ({YEAR_MIN}–{YEAR_MAX})")
+    return year
+
+
+def _check_count(v: object) -> int | None:
+    if v is None:
+        return None
+    text = str(v).strip().replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{v!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{v!r} is not a finite number")
+    if number < 0:
+        raise ValueError(f"count {v} is negative")
+    if number != int(number):
+        raise ValueError(f"count {v} is not a whole number of people")
+    return int(number)
+
+
+def _check_number(v: object) -> float | None:
+    if v is None:
+        return None
+    text = str(v).strip().replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{v!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{v!r} is not a finite number")
+    if number < 0:
+        raise ValueError(f"value {v} is negative")
+    return number
+
+
+def _check_date(v: str) -> str:
+    if not PARTIAL_DATE.match(v):
+        raise ValueError(f"{v!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD")
+    parts = [int(p) for p in v.split("-")]
+    try:
+        dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as exc:
+        raise ValueError(f"{v!r} is not a real date: {exc}") from None
+    if not YEAR_MIN <= parts[0] <= YEAR_MAX:
+        raise ValueError(f"year {parts[0]} is out of range ({YEAR_MIN}–{YEAR_MAX})")
+    return v
+
+
+Blank = BeforeValidator(_blank_to_none)
+Id = Annotated[str, BeforeValidator(lambda v: _check_id(str(v).strip()))]
+Iso3 = Annotated[str, BeforeValidator(lambda v: _check_iso3(str(v).strip()))]
+OptIso3 = Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_iso3(v))]
+Year = Annotated[int, BeforeValidator(_check_year)]
+Count = Annotated[int | None, BeforeValidator(lambda v: _check_count(_blank_to_none(v)))]
+Number = Annotated[float | None, BeforeValidator(lambda v: _check_number(_blank_to_none(v)))]
+def _check_share(v: object) -> float | None:
+    number = _check_number(_blank_to_none(v))
+    if number is not None and number > 100:
+        raise ValueError(f"share {number:g} % is over 100")
+    return number
+
+
+Share = Annotated[float | None, BeforeValidator(_check_share)]
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+def _opt_text(v: object) -> object:
+    v = _blank_to_none(v)
+    if isinstance(v, str) and len(v) > 4000:
+        raise ValueError(f"text of {len(v)} characters is over the 4000 limit")
+    return v
+
+
+OptText = Annotated[str | None, BeforeValidator(_opt_text)]
+IdList = Annotated[list[str], BeforeValidator(lambda v: _split_list(_blank_to_none(v)))]
+Date = Annotated[str, BeforeValidator(lambda v: _check_date(str(v).strip()))]
+OptDate = Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_date(v))]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
+class Cited(Record):
+    source_id: Id
+    section: Text
+
+
+class SourceRow(Record):
+    id: Id
+    title: Text
+    publisher: Text
+    date: Date
+    url: OptText = None
+    note: OptText = None
+
+    @model_validator(mode="after")
+    def _url(self) -> SourceRow:
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        return self
+
+
+class LocationRow(Cited):
+    id: Id
+    name: Text
+    kind: Literal[LOCATION_KINDS]  # type: ignore[valid-type]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    iso3: Iso3
+    admin1: OptText = None
+    claim: Literal["report", "context"]
+    coord_source: Text
+    coord_url: OptText = None
+    note: OptText = None
+
+
+class RouteRow(Cited):
+    id: Id
+    nationality: OptIso3 = None
+    origin: OptText = None
+    transit: IdList = []
+    destination: Text
+    year_start: Year
+    year_end: Year
+    period: OptText = None
+    measure: Measure
+    count: Count = None
+    qualifier: Qualifier
+    share_pct: Share = None
+    note: OptText = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RouteRow:
+        if self.year_end < self.year_start:
+            raise ValueError(f"year_end {self.year_end} is before year_start {self.year_start}")
+        if self.count is None and self.qualifier != "unknown":
+            raise ValueError("count is empty, so qualifier must be 'unknown'")
+        if self.count is not None and self.qualifier == "unknown":
+            raise ValueError("count is given, so qualifier cannot be 'unknown'")
+        if self.measure == "reported_route" and self.count is not None:
+            raise ValueError("a reported_route has no count; give the measure that was counted")
+        return self
+
+
+class FigureRow(Cited):
+    id: Id
+    label: Text
+    scope: Annotated[str, BeforeValidator(lambda v: _check_scope(str(v).strip()))]
+    nationality: OptIso3 = None
+    year_start: Year
+    year_end: Year
+    period: OptText = None
+    measure: OptText = None
+    value: Annotated[float, BeforeValidator(_check_number)]
+    value_max: Number = None
+    unit: Literal[UNITS]  # type: ignore[valid-type]
+    qualifier: Qualifier
+    note: OptText = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FigureRow:
+        if self.year_end < self.year_start:
+            raise ValueError(f"year_end {self.year_end} is before year_start {self.year_start}")
+        if self.qualifier == "unknown":
+            raise ValueError("a figure has a value, so its qualifier cannot be 'unknown'")
+        if self.value_max is not None and self.value_max < self.value:
+            raise ValueError("value_max is below value")
+        if self.unit == "percent" and self.value > 100:
+            raise ValueError(f"share {self.value} % is over 100 (a change is unit percent_change)")
+        return self
+
+
+class EventRow(Cited):
+    id: Id
+    date_start: Date
+    date_end: OptDate = None
+    date_label: Text
+    kind: Literal[EVENT_KINDS]  # type: ignore[valid-type]
+    title: Text
+    location_id: OptText = None
+    iso3: OptIso3 = None
+    figure_ids: IdList = []
+    note: OptText = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventRow:
+        if self.date_end and self.date_end < self.date_start:
+            raise ValueError(f"date_end {self.date_end} is before date_start {self.date_start}")
+        if not self.location_id and not self.iso3:
+            raise ValueError("an event needs a location_id or an iso3")
+        return self
+
+
+class NoteRow(Record):
+    id: Id
+    refers_to: IdList = []
+    kind: Literal["inconsistency", "caveat"]
+    text: Text
+    section: Text
+
+
+def validate_rows(
+    frame: pd.DataFrame, model: type[Record], file: str, report: ValidationReport
+) -> pd.DataFrame:
+    """Validate each row; return the accepted rows as typed records with their row number."""
+    accepted: list[dict] = []
+    tally = report.tally(file)
+    for raw in frame.to_dict("records"):
+        row_no = raw.pop(ROW_COLUMN)
+        try:
+            record = model.model_validate(raw)
+        except (TypeError, ValueError) as exc:
+            if not isinstance(exc, ValidationError):
+                report.add(Problem(file, row_no, None, f"row cannot be read: {exc}"))
+                tally.rejected += 1
+                continue
+            for err in exc.errors():
+                column = ".".join(str(p) for p in err["loc"]) or None
+                message = err["msg"].removeprefix("Value error, ")
+                if err["type"] == "missing":
+                    message = "value is required"
+                elif err["type"] == "literal_error":
+                    message = f"{raw.get(column)!r} is not allowed: {message}"
+                report.add(Problem(file, row_no, column, message))
+            tally.rejected += 1
+            continue
+        data = record.model_dump()
+        data[ROW_COLUMN] = row_no
+        accepted.append(data)
+    columns = list(model.model_fields) + [ROW_COLUMN]
+    return pd.DataFrame(accepted, columns=columns)

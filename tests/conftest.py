@@ -1,0 +1,75 @@
+"""Shared fixtures: a small valid data folder written inline, and the bundled dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geodata.dataset import load_dataset
+
+SOURCES = """id,title,publisher,date,url,note
+rep,A situation report,IOM,2024-02,,
+"""
+LOCATIONS = """id,name,kind,lat,lon,iso3,admin1,claim,coord_source,coord_url,source_id,section,note
+myawaddy,Myawaddy,city,16.69,98.51,MMR,Kayin,report,Wikipedia,https://example.org/m,rep,Myanmar — Protection,
+bavet,Bavet,city,11.07,106.13,KHM,Svay Rieng,context,Wikipedia,https://example.org/b,rep,Cambodia — Victim Profile,
+mae-sot,Mae Sot,city,16.72,98.57,THA,Tak,report,Natural Earth,,rep,Victims' Testimonies,
+"""
+ROUTES = """id,nationality,origin,transit,destination,year_start,year_end,period,measure,count,qualifier,share_pct,source_id,section,note
+r1,IDN,IDN,mae-sot,myawaddy,2023,2023,,rescued,20,exact,,rep,Media and Publications,
+r2,VNM,VNM,,bavet,2022,2023,,reported_route,,unknown,,rep,Viet Nam — Protection,
+r3,PHL,PHL,,KHM,2022,2023,since 2022,repatriated,,unknown,37,rep,Philippines — IOM Key Achievements,
+"""
+FIGURES = """id,label,scope,nationality,year_start,year_end,period,measure,value,value_max,unit,qualifier,source_id,section,note
+f1,Caseload,REG,,2023,2023,,caseload,978,,people,exact,rep,IOM's Facts and Figures,
+f2,Indonesians rescued,IDN,IDN,2023,2023,January–November 2023,rescued,3239,,people,exact,rep,Indonesia — Protection,
+"""
+EVENTS = """id,date_start,date_end,date_label,kind,title,location_id,iso3,figure_ids,source_id,section,note
+e1,2023-05,,May 2023,raid,A raid,myawaddy,,f1,rep,Myanmar — Protection,
+"""
+NOTES = """id,refers_to,kind,text,section
+n1,f1,caveat,Covers seven offices only,IOM's Facts and Figures
+"""
+PROFILES = """MMR:
+  name: Myanmar
+  role: [origin, destination]
+  role_label: Country of destination and origin
+  sections:
+    - heading: Victim profile
+      section: Myanmar — Victim Profile
+      points:
+        - text: Mostly men aged 18 to 35.
+          figure_ids: []
+"""
+FILES = {
+    "sources.csv": SOURCES,
+    "locations.csv": LOCATIONS,
+    "routes.csv": ROUTES,
+    "figures.csv": FIGURES,
+    "events.csv": EVENTS,
+    "notes.csv": NOTES,
+    "profiles.yaml": PROFILES,
+}
+
+
+def write_data(folder: Path, **replace: str | bytes) -> Path:
+    """Write the small valid data folder, with some files replaced (bytes written raw)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {**FILES, **{k.replace("_", "."): v for k, v in replace.items()}}.items():
+        path = folder / name
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def small_dir(tmp_path: Path) -> Path:
+    return write_data(tmp_path / "data")
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    return load_dataset()
