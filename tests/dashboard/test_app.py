@@ -1,0 +1,101 @@
+"""The Flask side of the app: the page and the downloads, through server.test_client()."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from dashboard.app import create_app
+from geodata.dataset import load_dataset
+
+
+@pytest.fixture
+def client(small_dir):
+    app = create_app(dataset=load_dataset(small_dir))
+    return app.server.test_client()
+
+
+def rows(response) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_page_serves(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert b"_dash-config" in r.data or b"dash" in r.data
+
+
+def test_layout_has_no_external_urls(client):
+    body = client.get("/_dash-layout").get_data(as_text=True)
+    body += client.get("/").get_data(as_text=True)
+    import re
+
+    hosts = set(re.findall(r"https?://([^/\"'\s]+)", body))
+    # w3.org appears in SVG namespaces only; data citations are not in the layout
+    assert hosts <= {"www.w3.org"}, hosts
+
+
+def test_routes_download_has_source_columns(client):
+    r = client.get("/download/routes.csv")
+    assert r.status_code == 200
+    assert r.mimetype == "text/csv"
+    data = rows(r)
+    assert {d["id"] for d in data} == {"r1", "r2", "r3"}
+    assert {"source_id", "section", "source_title", "source_publisher", "measure", "qualifier"} <= set(
+        data[0]
+    )
+    by_id = {d["id"]: d for d in data}
+    assert by_id["r2"]["count"] == ""  # a route known without a number stays without one
+    assert by_id["r2"]["qualifier"] == "unknown"
+    assert by_id["r3"]["share_pct"] == "37.0"
+    assert by_id["r1"]["destination_iso3"] == "MMR"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?year=2022", {"r2", "r3"}),
+        ("?year=2023", {"r1", "r2", "r3"}),
+        ("?nationality=IDN", {"r1"}),
+        ("?nationality=idn,VNM", {"r1", "r2"}),
+        ("?year=2022&nationality=IDN", set()),
+        ("?year=2022-2023&nationality=PHL", {"r3"}),
+    ],
+)
+def test_routes_filters(client, query, expected):
+    assert {d["id"] for d in rows(client.get("/download/routes.csv" + query))} == expected
+
+
+def test_figures_download_and_filters(client):
+    data = rows(client.get("/download/figures.csv"))
+    assert {d["id"] for d in data} == {"f1", "f2"}
+    assert all(d["source_id"] and d["section"] for d in data)
+    assert {d["id"] for d in rows(client.get("/download/figures.csv?nationality=IDN"))} == {"f2"}
+
+
+def test_locations_download(client):
+    data = rows(client.get("/download/locations.csv"))
+    assert {d["id"] for d in data} == {"myawaddy", "bavet", "mae-sot"}
+    assert {d["id"]: d["iso3"] for d in data}["bavet"] == "KHM"
+    assert all(d["coord_source"] for d in data)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?year=twenty", "is not a year"),
+        ("?year=1200", "out of range"),
+        ("?year=2023-2021", "ends before"),
+        ("?nationality=XX1", "not ISO3"),
+    ],
+)
+def test_bad_filters_get_a_clear_400(client, query, message):
+    r = client.get("/download/routes.csv" + query)
+    assert r.status_code == 400
+    assert message in r.get_data(as_text=True)
+
+
+def test_unknown_download_is_404(client):
+    assert client.get("/download/secrets.csv").status_code == 404
