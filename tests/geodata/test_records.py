@@ -1,0 +1,136 @@
+"""The bundled records as a whole: valid, joined, cited, and true to the report's numbers."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from geodata.dataset import PROFILE_COUNTRIES
+
+REPORT = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_c4718ac3acfd164f.txt"
+NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:[.,]\d+)?)(?![\d])")
+# Numbers in those parts of the report that are not figures, each with the reason.
+NOT_FIGURES = {
+    "5": "'Top 5 countries' captions a map that the text does not include",
+    "42": "the 42nd ASEAN Summit is an ordinal",
+    "49": "Presidential Regulation 49 (2023) is a regulation number",
+    "18": "the bound of the 18-35 age band, in the label of its figure",
+    "35": "the bound of the 18-35 age band, in the label of its figure",
+    "3/4": "'3/4 of the caseload are males' restates the 75.77 % male share",
+}
+SCALE = {"billion": 1e9, "million": 1e6}
+
+
+def test_bundled_records_have_no_errors(bundled):
+    assert bundled.report.ok, bundled.report.render()
+    for tally in bundled.report.tallies.values():
+        assert tally.reconciles, tally
+        assert tally.rejected == 0, tally
+
+
+def test_every_location_and_route_joins(bundled):
+    assert bundled.routes["destination_iso3"].notna().all()
+    assert bundled.routes["origin"].isna().eq(bundled.routes["origin_iso3"].isna()).all()
+    placed = set(bundled.nodes["node"])
+    assert all(set(p) <= placed for p in bundled.routes["path"])
+    assert set(bundled.locations["iso3"]) <= set(bundled.admin0["iso3"])
+
+
+def test_border_places_keep_their_recorded_country(bundled):
+    loc = bundled.locations.set_index("id")
+    for place in ("myawaddy", "kk-park", "shwe-kokko", "tachileik"):
+        assert loc.at[place, "iso3"] == "MMR", place
+    assert loc.at["bavet", "iso3"] == "KHM"
+    assert loc.at["golden-triangle-sez", "iso3"] == "LAO"
+
+
+def test_places_the_brief_names_are_present(bundled):
+    names = " ".join(bundled.locations["name"]).lower()
+    for place in ("myawaddy", "kk park", "shwe kokko", "tachileik", "golden triangle",
+                  "sihanoukville", "clark", "las pi", "pasay", "mae sot", "bangkok",
+                  "chiang rai", "manila", "cebu", "batam", "bavet", "poipet", "phnom penh"):
+        assert place in names, place
+
+
+def test_every_record_cites_a_known_source(bundled):
+    ids = set(bundled.sources["id"])
+    for frame in (bundled.locations, bundled.routes, bundled.figures, bundled.events):
+        assert frame["source_id"].isin(ids).all()
+        assert frame["section"].str.len().gt(0).all()
+
+
+def test_routes_without_a_number_are_kept_without_one(bundled):
+    unknown = bundled.routes[bundled.routes["qualifier"] == "unknown"]
+    assert len(unknown) > 0
+    assert unknown["count"].isna().all()
+
+
+def test_profiles_cover_the_seven_countries(bundled):
+    assert set(bundled.profiles) >= set(PROFILE_COUNTRIES)
+    for code in PROFILE_COUNTRIES:
+        headings = {s["heading"].lower() for s in bundled.profiles[code]["sections"]}
+        assert any("victim" in h for h in headings), code
+        assert any("iom" in h for h in headings), code
+
+
+def numbers_in(text: str):
+    """(as printed, value) for each number: '3,239' -> 3239, 'X4,7' -> 4.7, '11 billion' -> 1.1e10."""
+    for match in NUMBER.finditer(text):
+        raw = match.group(1)
+        thousands = "," in raw and len(raw.split(",")[-1]) == 3
+        value = float(raw.replace(",", "") if thousands else raw.replace(",", "."))
+        word = text[match.end() : match.end() + 9].strip().split(" ")[0].lower()
+        yield raw, value * SCALE.get(word, 1)
+
+
+def _figure_values(bundled) -> set[float]:
+    values = set(bundled.figures["value"]) | set(bundled.figures["value_max"].dropna())
+    return {round(abs(float(v)), 2) for v in values}  # a fall of 10 % is stored as -10
+
+
+def test_numbers_in_profile_texts_are_figures(bundled):
+    """A profile point may only state numbers that are values of the figures it cites."""
+    figures = bundled.figures.set_index("id")
+    for code, profile in bundled.profiles.items():
+        for section in profile["sections"]:
+            for point in section["points"]:
+                cited = set()
+                for fid in point["figure_ids"]:
+                    cited.add(round(float(figures.at[fid, "value"]), 2))
+                    if figures.at[fid, "value_max"] == figures.at[fid, "value_max"]:
+                        cited.add(round(float(figures.at[fid, "value_max"]), 2))
+                for raw, value in numbers_in(point["text"]):
+                    if 1990 <= value <= 2030 and raw.isdigit():
+                        continue  # a year
+                    assert round(value, 2) in cited, (code, point["text"], raw)
+
+
+def _report_part(text: str, start: str, end: str) -> str:
+    i = text.index(start)
+    return text[i : text.index(end, i)]
+
+
+@pytest.mark.skipif(not REPORT.exists(), reason="the report is in ../shared, absent here")
+def test_every_number_of_facts_and_country_sections_is_a_figure(bundled):
+    text = REPORT.read_text(encoding="utf-8")
+    parts = [
+        _report_part(text, "# IOM'S FACTS AND FIGURES", "## VICTIMS' TESTIMONIES"),
+        _report_part(text, "Country of destination and origin", "# MEDIA AND PUBLICATIONS"),
+    ]
+    body = "\n".join(parts)
+    body = re.sub(r"<sup>\d+</sup>", "", body)  # footnote markers
+    body = re.sub(r"https?://\S+", "", body)
+    fractions = re.findall(r"\b\d+/\d+\b", body)
+    assert set(fractions) <= set(NOT_FIGURES), fractions
+    body = re.sub(r"\b\d+/\d+\b", "", body)
+    values = _figure_values(bundled)
+    missing = []
+    for raw, value in numbers_in(body):
+        if raw.isdigit() and 1990 <= value <= 2030:
+            continue  # a year
+        if round(value, 2) in values or raw in NOT_FIGURES:
+            continue
+        missing.append(raw)
+    assert not missing, f"numbers in the report with no figure: {missing}"
