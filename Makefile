@@ -43,6 +43,7 @@ run: install
 	$(PY) app.py --host $(HOST) --port $(PORT)
 
 test: install-test
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 lint: install-test

@@ -17,17 +17,27 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8050)")
     parser.add_argument("--data", metavar="DIR", help="folder of record files to show")
-    parser.add_argument("--boundaries", metavar="FILE",
-                        help="country boundary file (GeoJSON, GeoPackage or Shapefile)")
-    parser.add_argument("--code-column", metavar="NAME",
-                        help="column of the boundary file holding country codes (default iso3)")
+    parser.add_argument(
+        "--boundaries",
+        metavar="FILE",
+        help="country boundary file (GeoJSON, GeoPackage or Shapefile)",
+    )
+    parser.add_argument(
+        "--code-column",
+        metavar="NAME",
+        help="column of the boundary file holding country codes (default iso3)",
+    )
     parser.add_argument("--debug", action="store_true", default=None, help="Dash debug mode")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
     return Settings.from_env().with_args(
-        host=args.host, port=args.port, data_dir=args.data, boundaries=args.boundaries,
-        code_column=args.code_column, debug=args.debug,
+        host=args.host,
+        port=args.port,
+        data_dir=args.data,
+        boundaries=args.boundaries,
+        code_column=args.code_column,
+        debug=args.debug,
     )
 
 
@@ -82,16 +92,28 @@ def validate(paths: list[str], code_column: str) -> int:
                     report = probe
                 else:
                     names = ", ".join(TABLES)
-                    report.add(Problem(path.name, None, None,
-                                       f"cannot tell which record table this is; name it one of "
-                                       f"{names} or give it that table's columns"))
+                    report.add(
+                        Problem(
+                            path.name,
+                            None,
+                            None,
+                            f"cannot tell which record table this is; name it one of "
+                            f"{names} or give it that table's columns",
+                        )
+                    )
             else:
                 report = load_dataset(overrides={table: path}).report
         else:
             report = ValidationReport()
-            report.add(Problem(path.name, None, None,
-                               f"unsupported file type {path.suffix!r}: give a record CSV, "
-                               "profiles.yaml, a data folder or a boundary file"))
+            report.add(
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"unsupported file type {path.suffix!r}: give a record CSV, "
+                    "profiles.yaml, a data folder or a boundary file",
+                )
+            )
         print(report.render())
         if not report.ok:
             status = 1
@@ -112,8 +134,9 @@ def main(argv: list[str] | None = None) -> int:
         description="Print what was accepted and rejected (file, row, column, reason).",
     )
     p_val.add_argument("paths", nargs="+", metavar="PATH")
-    p_val.add_argument("--code-column", default="iso3",
-                       help="code column of a boundary file (default iso3)")
+    p_val.add_argument(
+        "--code-column", default="iso3", help="code column of a boundary file (default iso3)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "serve":

@@ -19,8 +19,8 @@ DISCLAIMER = (
     "endorsement or acceptance by IOM."
 )
 # Southeast Asia with the origin countries around it (lon, lat).
-REGION_LON = (88.0, 128.0)
-REGION_LAT = (-9.0, 30.0)
+REGION_LON = (76.0, 138.0)
+REGION_LAT = (-11.0, 31.0)
 VIEW_BBOX = (60.0, -15.0, 150.0, 50.0)  # countries drawn from the bundled polygons
 # Okabe–Ito colour-blind-safe palette.
 KIND_COLOURS = {
@@ -66,6 +66,27 @@ def route_hover(dataset: Dataset, route: pd.Series) -> str:
         lines.append(f"Share: {route['share_pct']:g} %")
     lines.append(_source_text(dataset, route["source_id"], route["section"]))
     return "<br>".join(lines)
+
+
+def short_name(name: str) -> str:
+    """'Clark (Clark Freeport and Special Economic Zone)' -> 'Clark' for on-map labels."""
+    return name.split(" (")[0]
+
+
+def counts_at_places(dataset: Dataset, routes: pd.DataFrame) -> dict[str, list[str]]:
+    """Routes recorded at one place only (no origin, no transit): listed on the place itself.
+
+    Each stays its own line with its measure; nothing is added up.
+    """
+    out: dict[str, list[str]] = {}
+    for _, r in routes[routes["path"].map(len) == 1].iterrows():
+        line = (
+            f"{measure_label(r['measure']).capitalize()}: "
+            f"{format_count(r['count'], r['qualifier'])} "
+            f"({period_label(r['year_start'], r['year_end'], r['period'])}; {r['section']})"
+        )
+        out.setdefault(r["destination"], []).append(line)
+    return out
 
 
 def build_route_map(dataset: Dataset, routes: pd.DataFrame, legs: pd.DataFrame) -> go.Figure:
@@ -125,8 +146,11 @@ def build_route_map(dataset: Dataset, routes: pd.DataFrame, legs: pd.DataFrame) 
                 lon=mids["mid_lon"],
                 lat=mids["mid_lat"],
                 mode="markers",
-                marker={"size": 7, "color": colour, "symbol": "triangle-right" if known else
-                        "circle-open"},
+                marker={
+                    "size": 7,
+                    "color": colour,
+                    "symbol": "triangle-right" if known else "circle-open",
+                },
                 text=[hover[r] for r in mids["route_id"]],
                 hovertemplate="%{text}<extra></extra>",
                 name=label,
@@ -135,8 +159,11 @@ def build_route_map(dataset: Dataset, routes: pd.DataFrame, legs: pd.DataFrame) 
             )
         )
     locs = dataset.locations
-    for claim, symbol_suffix, note in (("report", "", ""), ("context", "-open",
-                                                            " (public record, not the report)")):
+    on_site = counts_at_places(dataset, routes)
+    for claim, symbol_suffix, note in (
+        ("report", "", ""),
+        ("context", "-open", " (public record, not the report)"),
+    ):
         part = locs[locs["claim"] == claim]
         if part.empty:
             continue
@@ -145,7 +172,7 @@ def build_route_map(dataset: Dataset, routes: pd.DataFrame, legs: pd.DataFrame) 
                 lon=part["lon"],
                 lat=part["lat"],
                 mode="markers+text",
-                text=part["name"],
+                text=[short_name(n) for n in part["name"]],
                 textposition="top right",
                 textfont={"size": 11, "color": "#222"},
                 marker={
@@ -155,14 +182,21 @@ def build_route_map(dataset: Dataset, routes: pd.DataFrame, legs: pd.DataFrame) 
                     "line": {"width": 1.2, "color": "#222"},
                 },
                 customdata=[
-                    [r.kind.replace("_", " "), country_name(r.iso3), r.admin1 or "",
-                     _source_text(dataset, r.source_id, r.section)]
+                    [
+                        r.kind.replace("_", " "),
+                        country_name(r.iso3),
+                        r.admin1 or "",
+                        _source_text(dataset, r.source_id, r.section),
+                        r.name,
+                        "".join(f"<br>{line}" for line in on_site.get(r.id, [])),
+                    ]
                     for r in part.itertuples()
                 ],
-                hovertemplate="<b>%{text}</b><br>%{customdata[0]} — %{customdata[2]}, "
-                "%{customdata[1]}<br>%{customdata[3]}<extra></extra>",
-                name="Places named in the report" if claim == "report" else
-                "Documented compound sites" + note,
+                hovertemplate="<b>%{customdata[4]}</b><br>%{customdata[0]} — %{customdata[2]}, "
+                "%{customdata[1]}%{customdata[5]}<br>%{customdata[3]}<extra></extra>",
+                name="Places named in the report"
+                if claim == "report"
+                else "Documented compound sites" + note,
             )
         )
     fig.update_geos(
@@ -180,7 +214,13 @@ def build_route_map(dataset: Dataset, routes: pd.DataFrame, legs: pd.DataFrame) 
     )
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12}},
+        legend={
+            "x": 0.01,
+            "y": 0.05,
+            "yanchor": "bottom",
+            "bgcolor": "rgba(255,255,255,0.9)",
+            "font": {"size": 12},
+        },
         uirevision="explorer",
         annotations=[
             {

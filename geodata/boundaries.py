@@ -82,9 +82,7 @@ def load_admin0(
     tally = report.tally(name)
     if code_column not in frame.columns:
         cols = ", ".join(c for c in frame.columns if c != "geometry")
-        report.add(
-            Problem(name, None, code_column, f"no column {code_column!r} (columns: {cols})")
-        )
+        report.add(Problem(name, None, code_column, f"no column {code_column!r} (columns: {cols})"))
         tally.file_error = True
         return empty_frame(["iso3", "name"])
     if frame.crs is None:
@@ -100,9 +98,7 @@ def load_admin0(
             report.add(Problem(name, i, "geometry", "feature has no geometry"))
             tally.rejected += 1
         elif code is None:
-            report.add(
-                Problem(name, i, code_column, f"{raw!r} is not a country code", "warning")
-            )
+            report.add(Problem(name, i, code_column, f"{raw!r} is not a country code", "warning"))
             tally.rejected += 1
         else:
             keep.append(i - 1)
@@ -114,8 +110,13 @@ def load_admin0(
     invalid = ~frame.geometry.is_valid
     if invalid.any():
         report.add(
-            Problem(name, None, "geometry", f"{int(invalid.sum())} invalid geometries repaired",
-                    "warning")
+            Problem(
+                name,
+                None,
+                "geometry",
+                f"{int(invalid.sum())} invalid geometries repaired",
+                "warning",
+            )
         )
         frame.loc[invalid, "geometry"] = shapely.make_valid(frame.geometry[invalid].values)
     if frame["iso3"].duplicated().any():
@@ -137,7 +138,9 @@ def country_anchor(geom: shapely.Geometry) -> tuple[float, float]:
     """A point well inside a country's largest part, where flows from 'the country' start."""
     parts = list(getattr(geom, "geoms", [geom]))
     largest = max(parts, key=lambda g: g.area)
-    point = polylabel(largest, tolerance=0.05) if largest.geom_type == "Polygon" else (
-        largest.representative_point()
+    point = (
+        polylabel(largest, tolerance=0.05)
+        if largest.geom_type == "Polygon"
+        else (largest.representative_point())
     )
     return round(point.x, 3), round(point.y, 3)

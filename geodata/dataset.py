@@ -84,15 +84,48 @@ class Dataset:
         if row.empty:
             return source_id
         r = row.iloc[0]
-        return f"{r['publisher']}, {r['title']} ({r['date']})"
+        return f"{r['publisher']}, {r['title']} ({readable_date(r['date'])})"
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def readable_date(iso: str | None) -> str:
+    """'2024-02' -> 'February 2024'; '2023-07-26' -> '26 July 2023'; '2023' stays."""
+    if not iso:
+        return "undated"
+    parts = iso.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
 def _empty(model: type[Record]) -> pd.DataFrame:
     return typed_frame([], model)
 
 
-def _reject(frame: pd.DataFrame, file: str, report: ValidationReport, mask: pd.Series,
-            column: str, reasons: pd.Series) -> pd.DataFrame:
+def _reject(
+    frame: pd.DataFrame,
+    file: str,
+    report: ValidationReport,
+    mask: pd.Series,
+    column: str,
+    reasons: pd.Series,
+) -> pd.DataFrame:
     """Drop rows where mask is true, reporting each with its reason."""
     for row_no, reason in zip(frame.loc[mask, ROW_COLUMN], reasons[mask]):
         report.add(Problem(file, int(row_no), column, reason))
@@ -105,15 +138,22 @@ def _dedupe(frame: pd.DataFrame, file: str, report: ValidationReport) -> pd.Data
         return frame
     first_row = frame.groupby("id")[ROW_COLUMN].transform("min")
     mask = frame["id"].duplicated(keep="first")
-    reasons = "duplicate id " + frame["id"].map(repr) + ", first used on row " + first_row.astype(
-        str
+    reasons = (
+        "duplicate id " + frame["id"].map(repr) + ", first used on row " + first_row.astype(str)
     )
     return _reject(frame, file, report, mask, "id", reasons)
 
 
-def _check_refs(frame: pd.DataFrame, file: str, report: ValidationReport, column: str,
-                known: set[str], what: str, many: bool = False,
-                optional: bool = False) -> pd.DataFrame:
+def _check_refs(
+    frame: pd.DataFrame,
+    file: str,
+    report: ValidationReport,
+    column: str,
+    known: set[str],
+    what: str,
+    many: bool = False,
+    optional: bool = False,
+) -> pd.DataFrame:
     if frame.empty:
         return frame
 
@@ -175,7 +215,9 @@ def _load_profiles(path: Path, report: ValidationReport, figure_ids: set[str]) -
         )
         if unknown:
             report.add(
-                Problem(name, i, f"{code}.figure_ids", f"unknown figure id(s): {', '.join(unknown)}")
+                Problem(
+                    name, i, f"{code}.figure_ids", f"unknown figure id(s): {', '.join(unknown)}"
+                )
             )
             tally.rejected += 1
             continue
@@ -216,12 +258,16 @@ def load_dataset(
     for file, (model, required) in TABLES.items():
         path = overrides.get(file) or data_dir / file
         if not path.exists() and data_dir != RECORDS_DIR and file not in overrides:
-            report.add(Problem(file, None, None, f"not in {data_dir}: using the bundled records",
-                               "warning"))
+            report.add(
+                Problem(
+                    file, None, None, f"not in {data_dir}: using the bundled records", "warning"
+                )
+            )
             path = RECORDS_DIR / file
         if not path.exists() and not required:
-            report.add(Problem(file, None, None, "file not present; nothing of this kind shown",
-                               "warning"))
+            report.add(
+                Problem(file, None, None, "file not present; nothing of this kind shown", "warning")
+            )
             frames[file] = _empty(model)
             names[file] = file
             continue
@@ -234,8 +280,9 @@ def load_dataset(
     source_ids = set(sources["id"])
     for file in TABLES:
         if "source_id" in frames[file].columns:
-            frames[file] = _check_refs(frames[file], names[file], report, "source_id", source_ids,
-                                       "source")
+            frames[file] = _check_refs(
+                frames[file], names[file], report, "source_id", source_ids, "source"
+            )
 
     locations = frames["locations.csv"]
     locations = _check_locations(locations, admin0, admin1_frame, report, names["locations.csv"])
@@ -250,28 +297,61 @@ def load_dataset(
             lambda ns: [p for p in (_resolve_node(n, locations, anchors) for n in ns) if p]
         )
         mask = problems.map(bool)
-        routes = _reject(routes, names["routes.csv"], report, mask, "origin/transit/destination",
-                         problems.map("; ".join))
-        routes = _check_refs(routes, names["routes.csv"], report, "nationality", set(anchors) | {None},
-                             "nationality (no polygon)", optional=True)
+        routes = _reject(
+            routes,
+            names["routes.csv"],
+            report,
+            mask,
+            "origin/transit/destination",
+            problems.map("; ".join),
+        )
+        routes = _check_refs(
+            routes,
+            names["routes.csv"],
+            report,
+            "nationality",
+            set(anchors) | {None},
+            "nationality (no polygon)",
+            optional=True,
+        )
     nodes = _nodes(routes, locations, anchors)
     routes = _join_routes(routes, nodes)
 
     figures = frames["figures.csv"]
     figure_ids = set(figures["id"])
     events = frames["events.csv"]
-    events = _check_refs(events, names["events.csv"], report, "location_id", set(locations["id"]),
-                         "location", optional=True)
-    events = _check_refs(events, names["events.csv"], report, "figure_ids", figure_ids, "figure id",
-                         many=True)
+    events = _check_refs(
+        events,
+        names["events.csv"],
+        report,
+        "location_id",
+        set(locations["id"]),
+        "location",
+        optional=True,
+    )
+    events = _check_refs(
+        events, names["events.csv"], report, "figure_ids", figure_ids, "figure id", many=True
+    )
     events = _join_events(events, locations)
     notes = frames["notes.csv"]
-    notes = _check_refs(notes, names["notes.csv"], report, "refers_to",
-                        figure_ids | set(routes.get("id", [])), "figure or route id", many=True)
+    notes = _check_refs(
+        notes,
+        names["notes.csv"],
+        report,
+        "refers_to",
+        figure_ids | set(routes.get("id", [])),
+        "figure or route id",
+        many=True,
+    )
 
-    for file, frame in (("sources.csv", sources), ("locations.csv", locations),
-                        ("routes.csv", routes), ("figures.csv", figures),
-                        ("events.csv", events), ("notes.csv", notes)):
+    for file, frame in (
+        ("sources.csv", sources),
+        ("locations.csv", locations),
+        ("routes.csv", routes),
+        ("figures.csv", figures),
+        ("events.csv", events),
+        ("notes.csv", notes),
+    ):
         tally = report.tally(names[file])
         if not tally.file_error:
             tally.accepted = len(frame)
@@ -300,9 +380,13 @@ def _required_columns(model: type[Record]) -> list[str]:
     return [name for name, f in model.model_fields.items() if f.is_required()]
 
 
-def _check_locations(locations: pd.DataFrame, admin0: gpd.GeoDataFrame,
-                     admin1: gpd.GeoDataFrame, report: ValidationReport,
-                     file: str) -> pd.DataFrame:
+def _check_locations(
+    locations: pd.DataFrame,
+    admin0: gpd.GeoDataFrame,
+    admin1: gpd.GeoDataFrame,
+    report: ValidationReport,
+    file: str,
+) -> pd.DataFrame:
     """A location's country is its record's; the polygons only confirm it exists at all."""
     if locations.empty:
         return locations
@@ -315,9 +399,15 @@ def _check_locations(locations: pd.DataFrame, admin0: gpd.GeoDataFrame,
     covered = set(admin1["iso3"])
     for row_no, iso3, adm in zip(locations[ROW_COLUMN], locations["iso3"], locations["admin1"]):
         if adm and iso3 in covered and (iso3, fold(adm)) not in names:
-            report.add(Problem(file, int(row_no), "admin1",
-                               f"{adm!r} is not a province/state of {iso3} in the admin-1 file",
-                               "warning"))
+            report.add(
+                Problem(
+                    file,
+                    int(row_no),
+                    "admin1",
+                    f"{adm!r} is not a province/state of {iso3} in the admin-1 file",
+                    "warning",
+                )
+            )
     return locations
 
 
@@ -325,15 +415,31 @@ def _nodes(routes: pd.DataFrame, locations: pd.DataFrame, anchors: dict) -> pd.D
     """Every place a route passes, with the point it is drawn at and the country it is in."""
     rows = []
     for loc in locations.itertuples():
-        rows.append({"node": loc.id, "name": loc.name, "lon": loc.lon, "lat": loc.lat,
-                     "iso3": loc.iso3, "is_country": False})
+        rows.append(
+            {
+                "node": loc.id,
+                "name": loc.name,
+                "lon": loc.lon,
+                "lat": loc.lat,
+                "iso3": loc.iso3,
+                "is_country": False,
+            }
+        )
     used = set()
     for r in routes.itertuples():
         used.update(n for n in [r.origin, *r.transit, r.destination] if n and n.isupper())
     for code in sorted(used):
         lon, lat = anchors[code]
-        rows.append({"node": code, "name": country_name(code), "lon": lon, "lat": lat,
-                     "iso3": code, "is_country": True})
+        rows.append(
+            {
+                "node": code,
+                "name": country_name(code),
+                "lon": lon,
+                "lat": lat,
+                "iso3": code,
+                "is_country": True,
+            }
+        )
     return pd.DataFrame(rows, columns=["node", "name", "lon", "lat", "iso3", "is_country"])
 
 
@@ -344,9 +450,13 @@ def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     name = dict(zip(nodes["node"], nodes["name"]))
     routes["origin_iso3"] = routes["origin"].map(lambda n: iso.get(n) if n else None)
     routes["destination_iso3"] = routes["destination"].map(iso.get)
-    routes["path"] = routes.apply(
-        lambda r: [n for n in [r["origin"], *r["transit"], r["destination"]] if n], axis=1
-    ) if not routes.empty else pd.Series(dtype=object)
+    routes["path"] = (
+        routes.apply(
+            lambda r: [n for n in [r["origin"], *r["transit"], r["destination"]] if n], axis=1
+        )
+        if not routes.empty
+        else pd.Series(dtype=object)
+    )
     routes["path_names"] = routes["path"].map(lambda p: [name[n] for n in p])
     return routes
 

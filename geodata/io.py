@@ -177,6 +177,8 @@ def read_yaml(path: Path, report: ValidationReport) -> object | None:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        report.add(Problem(name, None, None, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}"))
+        report.add(
+            Problem(name, None, None, f"not valid YAML{where}: {getattr(exc, 'problem', exc)}")
+        )
         report.tally(name).file_error = True
         return None

@@ -57,7 +57,17 @@ EVENT_KINDS = (
     "media",
     "publication",
 )
-UNITS = ("people", "percent", "percent_change", "ratio", "usd", "idr", "countries", "nationalities", "officials")
+UNITS = (
+    "people",
+    "percent",
+    "percent_change",
+    "ratio",
+    "usd",
+    "idr",
+    "countries",
+    "nationalities",
+    "officials",
+)
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -166,6 +176,8 @@ OptIso3 = Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and 
 Year = Annotated[int, BeforeValidator(_check_year)]
 Count = Annotated[int | None, BeforeValidator(lambda v: _check_count(_blank_to_none(v)))]
 Number = Annotated[float | None, BeforeValidator(lambda v: _check_number(_blank_to_none(v)))]
+
+
 def _check_share(v: object) -> float | None:
     number = _check_number(_blank_to_none(v))
     if number is not None and number > 100:
@@ -175,6 +187,8 @@ def _check_share(v: object) -> float | None:
 
 Share = Annotated[float | None, BeforeValidator(_check_share)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 def _opt_text(v: object) -> object:
     v = _blank_to_none(v)
     if isinstance(v, str) and len(v) > 4000:
@@ -292,7 +306,9 @@ class EventRow(Cited):
     kind: Literal[EVENT_KINDS]  # type: ignore[valid-type]
     title: Text
     location_id: OptText = None
-    iso3: Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_scope(v))] = None
+    iso3: Annotated[
+        str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_scope(v))
+    ] = None
     figure_ids: IdList = []
     note: OptText = None
 

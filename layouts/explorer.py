@@ -53,9 +53,7 @@ def explorer_layout(
                             html.H2("In the records"),
                             html.Ul(
                                 id=ids.EXPLORER_SUMMARY,
-                                children=[
-                                    html.Li(f"{n} {label}") for label, n in counts.items()
-                                ],
+                                children=[html.Li(f"{n} {label}") for label, n in counts.items()],
                             ),
                             html.P(
                                 "Each route carries the measure the source counted (rescued, "

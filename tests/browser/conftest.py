@@ -83,9 +83,11 @@ def watched_page(browser, live_server):
     # Any request leaving the machine is refused, and recorded by PageWatch.
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if urlparse(route.request.url).hostname in ("127.0.0.1", None)
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if urlparse(route.request.url).hostname in ("127.0.0.1", None)
+            else route.abort()
+        ),
     )
     page = context.new_page()
     watch = PageWatch(page, live_server)

@@ -18,8 +18,10 @@ def test_map_renders_offline(watched_page, live_server, artifacts):
     )
     assert page.locator(".route-map .scattergeo").count() >= 3
     labels = page.locator(".route-map .scattergeo text").all_text_contents()
-    assert "Myawaddy" in labels and "Clark Freeport Zone" in " ".join(labels) or "Clark" in " ".join(
-        labels
+    assert (
+        "Myawaddy" in labels
+        and "Clark Freeport Zone" in " ".join(labels)
+        or "Clark" in " ".join(labels)
     )
     assert page.locator("text=do not imply").count() >= 1  # the map disclaimer
     page.screenshot(path=str(artifacts / "first-page-1440x900.png"))

@@ -43,9 +43,14 @@ def test_routes_download_has_source_columns(client):
     assert r.mimetype == "text/csv"
     data = rows(r)
     assert {d["id"] for d in data} == {"r1", "r2", "r3"}
-    assert {"source_id", "section", "source_title", "source_publisher", "measure", "qualifier"} <= set(
-        data[0]
-    )
+    assert {
+        "source_id",
+        "section",
+        "source_title",
+        "source_publisher",
+        "measure",
+        "qualifier",
+    } <= set(data[0])
     by_id = {d["id"]: d for d in data}
     assert by_id["r2"]["count"] == ""  # a route known without a number stays without one
     assert by_id["r2"]["qualifier"] == "unknown"

@@ -17,7 +17,10 @@ def test_legs_follow_the_path(small_dir):
     ds = load_dataset(small_dir)
     legs = route_legs(ds.routes, ds.nodes)
     r1 = legs[legs["route_id"] == "r1"]
-    assert list(zip(r1["from_node"], r1["to_node"])) == [("IDN", "mae-sot"), ("mae-sot", "myawaddy")]
+    assert list(zip(r1["from_node"], r1["to_node"])) == [
+        ("IDN", "mae-sot"),
+        ("mae-sot", "myawaddy"),
+    ]
     # each leg keeps its route's own count; nothing is summed
     assert set(r1["count"]) == {20}
 
@@ -70,4 +73,5 @@ def test_border_compound_drawn_where_its_record_says(small_dir):
     places = [t for t in fig["data"] if t.get("mode") == "markers+text"]
     hover = {n: c for t in places for n, c in zip(t["text"], t["customdata"])}
     assert hover["Myawaddy"][1] == "Myanmar"
+    assert hover["Myawaddy"][4] == "Myawaddy"
     assert hover["Bavet"][1] == "Cambodia"

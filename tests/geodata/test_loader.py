@@ -59,12 +59,21 @@ def _with_route_rows(tmp_path: Path, *rows: str):
         ("r9,IDN,IDN,,myawaddy,2023,2999,,rescued,5,exact,,rep,S,", "year_end", "out of range"),
         ("r9,IDN,IDN,,myawaddy,twenty,2023,,rescued,5,exact,,rep,S,", "year_start", "not a year"),
         ("r9,XYZ,IDN,,myawaddy,2023,2023,,rescued,5,exact,,rep,S,", "nationality", "ISO 3166"),
-        ("r9,IDN,IDN,,atlantis,2023,2023,,rescued,5,exact,,rep,S,", "origin/transit/destination",
-         "unknown location id 'atlantis'"),
-        ("r9,IDN,QQQ,,myawaddy,2023,2023,,rescued,5,exact,,rep,S,", "origin/transit/destination",
-         "not an ISO 3166-1"),
-        ("r9,IDN,IDN,,myawaddy,2023,2023,,rescued,5,exact,,nosuch,S,", "source_id",
-         "unknown source"),
+        (
+            "r9,IDN,IDN,,atlantis,2023,2023,,rescued,5,exact,,rep,S,",
+            "origin/transit/destination",
+            "unknown location id 'atlantis'",
+        ),
+        (
+            "r9,IDN,QQQ,,myawaddy,2023,2023,,rescued,5,exact,,rep,S,",
+            "origin/transit/destination",
+            "not an ISO 3166-1",
+        ),
+        (
+            "r9,IDN,IDN,,myawaddy,2023,2023,,rescued,5,exact,,nosuch,S,",
+            "source_id",
+            "unknown source",
+        ),
         ("r9,IDN,IDN,,myawaddy,2023,2023,,smuggled,5,exact,,rep,S,", "measure", "not allowed"),
         ("r9,IDN,IDN,,myawaddy,2023,2023,,rescued,,exact,,rep,S,", None, "qualifier must be"),
         ("r9,IDN,IDN,,myawaddy,2023,2022,,rescued,5,exact,,rep,S,", None, "before year_start"),
@@ -101,8 +110,14 @@ def test_missing_columns_named(tmp_path):
         (b"   \n\n", "file is empty"),
         (ROUTE_HEADER.encode() + b"\n", "no data rows"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
-        ((ROUTE_HEADER + "\nr1,IDN,IDN,,myawaddy,2023,2023,Janvier–Février,rescued,5,exact,,rep,"
-          "S,caf\u00e9\n").encode("cp1252"), "Latin-1"),
+        (
+            (
+                ROUTE_HEADER
+                + "\nr1,IDN,IDN,,myawaddy,2023,2023,Janvier–Février,rescued,5,exact,,rep,"
+                "S,caf\u00e9\n"
+            ).encode("cp1252"),
+            "Latin-1",
+        ),
         ("id\n1\n".encode("utf-16"), "UTF-16"),
     ],
 )
@@ -148,9 +163,11 @@ def test_missing_folder_is_reported(tmp_path):
 
 def test_boundary_file_with_wrong_code_column(tmp_path):
     path = tmp_path / "b.geojson"
-    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature",'
-                    '"properties":{"ADM0_A3":"THA"},"geometry":{"type":"Polygon",'
-                    '"coordinates":[[[98,10],[98,20],[105,20],[105,10],[98,10]]]}}]}')
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature",'
+        '"properties":{"ADM0_A3":"THA"},"geometry":{"type":"Polygon",'
+        '"coordinates":[[[98,10],[98,20],[105,20],[105,10],[98,10]]]}}]}'
+    )
     ds = load_dataset(boundaries=path)
     assert any("no column 'iso3'" in p.reason for p in ds.report.errors)
     ds = load_dataset(boundaries=path, code_column="ADM0_A3")

@@ -48,9 +48,26 @@ def test_border_places_keep_their_recorded_country(bundled):
 
 def test_places_the_brief_names_are_present(bundled):
     names = " ".join(bundled.locations["name"]).lower()
-    for place in ("myawaddy", "kk park", "shwe kokko", "tachileik", "golden triangle",
-                  "sihanoukville", "clark", "las pi", "pasay", "mae sot", "bangkok",
-                  "chiang rai", "manila", "cebu", "batam", "bavet", "poipet", "phnom penh"):
+    for place in (
+        "myawaddy",
+        "kk park",
+        "shwe kokko",
+        "tachileik",
+        "golden triangle",
+        "sihanoukville",
+        "clark",
+        "las pi",
+        "pasay",
+        "mae sot",
+        "bangkok",
+        "chiang rai",
+        "manila",
+        "cebu",
+        "batam",
+        "bavet",
+        "poipet",
+        "phnom penh",
+    ):
         assert place in names, place
 
 
@@ -76,7 +93,7 @@ def test_profiles_cover_the_seven_countries(bundled):
 
 
 def numbers_in(text: str):
-    """(as printed, value) for each number: '3,239' -> 3239, 'X4,7' -> 4.7, '11 billion' -> 1.1e10."""
+    """(as printed, value) per number: '3,239' -> 3239, 'X4,7' -> 4.7, '11 billion' -> 1.1e10."""
     for match in NUMBER.finditer(text):
         raw = match.group(1)
         thousands = "," in raw and len(raw.split(",")[-1]) == 3
