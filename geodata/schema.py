@@ -113,9 +113,8 @@ def _check_year(v: object) -> int:
     return year
 
 
-def _check_count(v: object) -> int | None:
-    if v is None:
-        return None
+def _parse_number(v: object) -> float:
+    """A finite number, with thousands separators allowed ('3,239')."""
     text = str(v).strip().replace(",", "")
     try:
         number = float(text)
@@ -123,6 +122,13 @@ def _check_count(v: object) -> int | None:
         raise ValueError(f"{v!r} is not a number") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"{v!r} is not a finite number")
+    return number
+
+
+def _check_count(v: object) -> int | None:
+    if v is None:
+        return None
+    number = _parse_number(v)
     if number < 0:
         raise ValueError(f"count {v} is negative")
     if number != int(number):
@@ -133,26 +139,9 @@ def _check_count(v: object) -> int | None:
 def _check_number(v: object) -> float | None:
     if v is None:
         return None
-    text = str(v).strip().replace(",", "")
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{v!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{v!r} is not a finite number")
+    number = _parse_number(v)
     if number < 0:
         raise ValueError(f"value {v} is negative")
-    return number
-
-
-def _check_signed(v: object) -> float:
-    text = str(v).strip().replace(",", "")
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError(f"{v!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(f"{v!r} is not a finite number")
     return number
 
 
@@ -277,7 +266,7 @@ class FigureRow(Cited):
     year_end: Year
     period: OptText = None
     measure: OptText = None
-    value: Annotated[float, BeforeValidator(_check_signed)]
+    value: Annotated[float, BeforeValidator(_parse_number)]
     value_max: Number = None
     unit: Literal[UNITS]  # type: ignore[valid-type]
     qualifier: Qualifier
