@@ -17,6 +17,7 @@ from geodata.report import Problem, ValidationReport
 from geodata.schema import (
     EventRow,
     FigureRow,
+    IndicatorRow,
     LocationRow,
     NoteRow,
     Record,
@@ -37,6 +38,7 @@ TABLES: dict[str, tuple[type[Record], bool]] = {
     "figures.csv": (FigureRow, False),
     "events.csv": (EventRow, False),
     "notes.csv": (NoteRow, False),
+    "indicators.csv": (IndicatorRow, False),
 }
 PROFILES_FILE = "profiles.yaml"
 
@@ -72,6 +74,7 @@ class Dataset:
     figures: pd.DataFrame
     events: pd.DataFrame
     notes: pd.DataFrame
+    indicators: pd.DataFrame
     profiles: dict[str, dict]
     admin0: gpd.GeoDataFrame
     admin1: gpd.GeoDataFrame
@@ -317,7 +320,18 @@ def load_dataset(
     nodes = _nodes(routes, locations, anchors)
     routes = _join_routes(routes, nodes)
 
+    indicators = frames["indicators.csv"]
     figures = frames["figures.csv"]
+    figures = _check_refs(
+        figures,
+        names["figures.csv"],
+        report,
+        "indicator",
+        set(indicators["id"]),
+        "indicator",
+        optional=True,
+    )
+    figures = _one_figure_per_country(figures, names["figures.csv"], report)
     figure_ids = set(figures["id"])
     events = frames["events.csv"]
     events = _check_refs(
@@ -344,14 +358,17 @@ def load_dataset(
         many=True,
     )
 
-    for file, frame in (
-        ("sources.csv", sources),
-        ("locations.csv", locations),
-        ("routes.csv", routes),
-        ("figures.csv", figures),
-        ("events.csv", events),
-        ("notes.csv", notes),
-    ):
+    final = {
+        "sources.csv": sources,
+        "locations.csv": locations,
+        "routes.csv": routes,
+        "figures.csv": figures,
+        "events.csv": events,
+        "notes.csv": notes,
+        "indicators.csv": indicators,
+    }
+    assert set(final) == set(TABLES), "every table's tally is settled here"
+    for file, frame in final.items():
         tally = report.tally(names[file])
         if not tally.file_error:
             tally.accepted = len(frame)
@@ -367,6 +384,7 @@ def load_dataset(
         figures=figures,
         events=events,
         notes=notes,
+        indicators=indicators,
         profiles=profiles,
         admin0=admin0,
         admin1=admin1_frame,
@@ -374,6 +392,23 @@ def load_dataset(
         report=report,
         data_dir=data_dir,
     )
+
+
+def _one_figure_per_country(
+    figures: pd.DataFrame, file: str, report: ValidationReport
+) -> pd.DataFrame:
+    """An indicator colours each country by one figure: a second one for a country is refused."""
+    if figures.empty:
+        return figures
+    keyed = figures["indicator"].notna()
+    dup = keyed & figures.duplicated(["indicator", "scope"], keep="first")
+    reasons = (
+        "indicator "
+        + figures["indicator"].astype(str)
+        + " already has a figure for "
+        + figures["scope"].astype(str)
+    )
+    return _reject(figures, file, report, dup, "indicator", reasons)
 
 
 def _required_columns(model: type[Record]) -> list[str]:

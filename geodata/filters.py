@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geodata.countries import is_iso3
-from geodata.schema import YEAR_MAX, YEAR_MIN
+from geodata.schema import MEASURES, YEAR_MAX, YEAR_MIN
 
 YEAR_SPEC = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4}))?\s*$")
 
@@ -20,9 +20,14 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class Filters:
+    """What a user narrowed the records to. Empty means 'all'."""
+
     year_from: int | None = None
     year_to: int | None = None
-    nationalities: tuple[str, ...] = ()
+    nationalities: tuple[str, ...] = ()  # ISO3 of the people counted
+    origins: tuple[str, ...] = ()  # ISO3 of the route's origin country
+    destinations: tuple[str, ...] = ()  # ISO3 of the route's destination country
+    measure: str | None = None  # one measure; None keeps every measure
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:
@@ -54,9 +59,30 @@ def parse_codes(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return codes
 
 
-def parse_filters(year: str | None = None, nationality: str | None = None) -> Filters:
+def parse_measure(text: str | None) -> str | None:
+    if text is None or not text.strip():
+        return None
+    if text.strip() not in MEASURES:
+        raise FilterError(f"measure {text!r} is not one of: {', '.join(MEASURES)}")
+    return text.strip()
+
+
+def parse_filters(
+    year: str | None = None,
+    nationality: str | None = None,
+    origin: str | None = None,
+    destination: str | None = None,
+    measure: str | None = None,
+) -> Filters:
     start, end = parse_years(year)
-    return Filters(start, end, parse_codes(nationality))
+    return Filters(
+        start,
+        end,
+        parse_codes(nationality),
+        parse_codes(origin),
+        parse_codes(destination),
+        parse_measure(measure),
+    )
 
 
 def _overlaps(frame: pd.DataFrame, f: Filters) -> pd.Series:
@@ -73,6 +99,12 @@ def filter_routes(routes: pd.DataFrame, f: Filters) -> pd.DataFrame:
     keep = _overlaps(routes, f)
     if f.nationalities:
         keep &= routes["nationality"].isin(f.nationalities)
+    if f.origins:
+        keep &= routes["origin_iso3"].isin(f.origins)
+    if f.destinations:
+        keep &= routes["destination_iso3"].isin(f.destinations)
+    if f.measure:
+        keep &= routes["measure"] == f.measure
     return routes.loc[keep]
 
 

@@ -271,6 +271,9 @@ class FigureRow(Cited):
     unit: Literal[UNITS]  # type: ignore[valid-type]
     qualifier: Qualifier
     note: OptText = None
+    indicator: Annotated[
+        str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_id(v))
+    ] = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FigureRow:
@@ -308,6 +311,15 @@ class EventRow(Cited):
         if not self.location_id and not self.iso3:
             raise ValueError(f"an event needs a location_id or an iso3 (or {REGION_CODE})")
         return self
+
+
+class IndicatorRow(Record):
+    """A series of country figures that a choropleth may colour (one figure per country)."""
+
+    id: Id
+    label: Text
+    unit: Literal[UNITS]  # type: ignore[valid-type]
+    note: OptText = None
 
 
 class NoteRow(Record):
