@@ -7,12 +7,15 @@ from pathlib import Path
 import dash
 from flask import Response, abort, request
 
-from dashboard import figures
+from dashboard import callbacks, figures
 from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.settings import Settings
-from geodata.dataset import Dataset, load_dataset
+from dashboard.state import ViewState
+from dashboard.text import measure_label
+from dashboard.timeline import build_time_strip
+from geodata.countries import country_name
+from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
 from geodata.filters import FilterError, parse_filters
-from geodata.flows import route_legs
 from layouts.explorer import explorer_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +29,35 @@ def graph_config(app: dash.Dash) -> dict:
         "topojsonURL": app.get_asset_url("topojson/"),
         "displaylogo": False,
         "responsive": True,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    }
+
+
+def year_bounds(dataset: Dataset) -> tuple[int, int]:
+    years = list(dataset.routes["year_start"]) + list(dataset.routes["year_end"])
+    years += list(dataset.figures["year_start"]) + list(dataset.figures["year_end"])
+    return (int(min(years)), int(max(years))) if years else (2023, 2023)
+
+
+def control_options(dataset: Dataset) -> dict[str, list[dict]]:
+    def countries(codes) -> list[dict]:
+        codes = sorted({c for c in codes if c}, key=country_name)
+        return [{"label": country_name(c), "value": c} for c in codes]
+
+    routes = dataset.routes
+    return {
+        "nationality": countries(routes["nationality"]),
+        "origin": countries(routes["origin_iso3"]),
+        "destination": countries(routes["destination_iso3"]),
+        "measure": [
+            {"label": measure_label(m).capitalize(), "value": m}
+            for m in figures.measure_options(routes)
+        ],
+        "indicator": [{"label": "Role in the report", "value": "role"}]
+        + [{"label": r.label, "value": r.id} for r in dataset.indicators.itertuples()],
+        "country": countries(
+            list(PROFILE_COUNTRIES) + list(routes["origin_iso3"]) + list(routes["destination_iso3"])
+        ),
     }
 
 
@@ -39,35 +71,41 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         serve_locally=True,
         title="Scam-compound trafficking routes — IOM 2024 report",
         update_title=None,
+        suppress_callback_exceptions=False,
     )
     app.server.config["DATASET"] = dataset
-
-    legs = route_legs(dataset.routes, dataset.nodes)
-    fig = figures.build_route_map(dataset, dataset.routes, legs)
-    counts = {
-        "routes": len(dataset.routes),
-        "places": len(dataset.locations),
-        "key figures": len(dataset.figures),
-        "dated events": len(dataset.events),
-        "sources": len(dataset.sources),
-    }
+    years = year_bounds(dataset)
+    config = graph_config(app)
+    start = ViewState()
     app.layout = explorer_layout(
-        fig,
-        graph_config(app),
-        "Source: " + dataset.source_label(REPORT_SOURCE_ID),
-        counts,
-        [str(p) for p in dataset.report.errors],
+        map_figure=figures.build_flow_map(dataset, start),
+        time_strip=build_time_strip(dataset, figures.filter_events(dataset, start.filters), years),
+        map_config=config,
+        chart_config=config,
+        years=years,
+        options=control_options(dataset),
+        source_line="Source: "
+        + dataset.source_label(REPORT_SOURCE_ID)
+        + ". Each route, place and event names its own source and report section on hover.",
+        problems=[str(p) for p in dataset.report.errors],
     )
+    callbacks.register(app, dataset, years, config)
 
     @app.server.route("/download/<name>.csv")
     def download(name: str) -> Response:
         if name not in DOWNLOADS:
             abort(404)
         try:
-            filters = parse_filters(request.args.get("year"), request.args.get("nationality"))
+            filters = parse_filters(
+                request.args.get("year"),
+                request.args.get("nationality"),
+                request.args.get("origin"),
+                request.args.get("destination"),
+                request.args.get("measure"),
+            )
         except FilterError as exc:
             return Response(f"{exc}\n", status=400, mimetype="text/plain")
-        if name == "locations" and (request.args.get("year") or request.args.get("nationality")):
+        if name == "locations" and request.args:
             return Response("locations.csv takes no filters\n", status=400, mimetype="text/plain")
         body = download_csv(dataset, name, filters)
         return Response(

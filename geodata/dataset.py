@@ -483,8 +483,8 @@ def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     routes = routes.copy()
     iso = dict(zip(nodes["node"], nodes["iso3"]))
     name = dict(zip(nodes["node"], nodes["name"]))
-    routes["origin_iso3"] = routes["origin"].map(lambda n: iso.get(n) if n else None)
-    routes["destination_iso3"] = routes["destination"].map(iso.get)
+    routes["origin_iso3"] = _objects([iso.get(n) if n else None for n in routes["origin"]])
+    routes["destination_iso3"] = _objects([iso.get(n) for n in routes["destination"]])
     routes["path"] = (
         routes.apply(
             lambda r: [n for n in [r["origin"], *r["transit"], r["destination"]] if n], axis=1
@@ -494,6 +494,11 @@ def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     )
     routes["path_names"] = routes["path"].map(lambda p: [name[n] for n in p])
     return routes
+
+
+def _objects(values: list) -> pd.Series:
+    """A column of strings with None for missing (pandas would make missing values NaN)."""
+    return pd.Series(values, dtype=object) if values else pd.Series([], dtype=object)
 
 
 def _join_events(events: pd.DataFrame, locations: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,8 @@ NOT_FIGURES = {
     "3/4": "'3/4 of the caseload are males' restates the 75.77 % male share",
 }
 SCALE = {"billion": 1e9, "million": 1e6}
+MONTH = "(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+DAY_MONTH = rf"\b\d{{1,2}}(?:\s*(?:–|-|or)\s*\d{{1,2}})?\s+{MONTH}"
 
 
 def test_bundled_records_have_no_errors(bundled):
@@ -98,7 +100,7 @@ def numbers_in(text: str):
         raw = match.group(1)
         thousands = "," in raw and len(raw.split(",")[-1]) == 3
         value = float(raw.replace(",", "") if thousands else raw.replace(",", "."))
-        word = text[match.end() : match.end() + 9].strip().split(" ")[0].lower()
+        word = text[match.end() : match.end() + 9].strip().split(" ")[0].lower().strip(").,;'")
         yield raw, value * SCALE.get(word, 1)
 
 
@@ -151,3 +153,49 @@ def test_every_number_of_facts_and_country_sections_is_a_figure(bundled):
             continue
         missing.append(raw)
     assert not missing, f"numbers in the report with no figure: {missing}"
+
+
+def _numbers_outside_the_sources(bundled, text: str) -> list[str]:
+    values = (
+        _figure_values(bundled)
+        | {round(float(v), 2) for v in bundled.routes["count"].dropna()}
+        | {round(float(v), 2) for v in bundled.routes["share_pct"].dropna()}
+    )
+    text = re.sub(r"https?://\S+|\S+\.\S+/\S+", "", text)  # addresses
+    text = re.sub(r"\b[a-z]+(?:-[a-z0-9]+)+\b", "", text)  # record ids
+    text = re.sub(r"\d{4}-\d{2}(-\d{2})?", "", text)  # ISO dates
+    text = re.sub(DAY_MONTH, "", text)  # '24 July 2023', '10 or 11 May', '9–11 May'
+    text = re.sub(r"footnote \d+|\b7 Months\b|\b1:\d+m\b", "", text)  # marks, a headline, a scale
+    text = re.sub(r"\b3/4\b", "", text)  # the report's rounded '3/4' (see NOT_FIGURES)
+    text = re.sub(r"\b(\d[\d.,]*) to (?=[\d.,]+ (?:billion|million))", "", text)
+    out = []
+    for raw, value in numbers_in(text):
+        if raw.isdigit() and 1990 <= value <= 2030:
+            continue
+        if round(value, 2) not in values and raw not in NOT_FIGURES:
+            out.append(raw)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [
+        ("notes", "text"),
+        ("figures", "note"),
+        ("routes", "note"),
+        ("events", "note"),
+        ("events", "title"),
+        ("figures", "label"),
+        ("indicators", "note"),
+    ],
+)
+def test_texts_state_no_number_the_sources_do_not(bundled, table, column):
+    """Notes and labels may repeat stated numbers but never show a sum or ratio of our own."""
+    frame = getattr(bundled, table)
+    bad = {}
+    for rid, text in zip(frame["id"], frame[column]):
+        if text:
+            extra = _numbers_outside_the_sources(bundled, text)
+            if extra:
+                bad[rid] = extra
+    assert not bad, bad
