@@ -196,7 +196,8 @@ def counts_at_places(routes: pd.DataFrame) -> dict[str, list[str]]:
 
 def short_name(name: str) -> str:
     """'Clark (Clark Freeport and Special Economic Zone)' -> 'Clark' for on-map labels."""
-    return name.split(" (")[0]
+    name = name.split(" (")[0]
+    return name.replace("Special Economic Zone", "SEZ").replace("International Airport", "Airport")
 
 
 # ---------------------------------------------------------------- the choropleth's colours

@@ -15,6 +15,7 @@ from geodata.countries import country_name, fold, is_iso3
 from geodata.io import ROW_COLUMN, read_csv_table, read_yaml
 from geodata.report import Problem, ValidationReport
 from geodata.schema import (
+    AnchorRow,
     EventRow,
     FigureRow,
     IndicatorRow,
@@ -39,6 +40,7 @@ TABLES: dict[str, tuple[type[Record], bool]] = {
     "events.csv": (EventRow, False),
     "notes.csv": (NoteRow, False),
     "indicators.csv": (IndicatorRow, False),
+    "country_anchors.csv": (AnchorRow, False),
 }
 PROFILES_FILE = "profiles.yaml"
 
@@ -139,12 +141,13 @@ def _reject(
 def _dedupe(frame: pd.DataFrame, file: str, report: ValidationReport) -> pd.DataFrame:
     if frame.empty:
         return frame
-    first_row = frame.groupby("id")[ROW_COLUMN].transform("min")
-    mask = frame["id"].duplicated(keep="first")
+    key = "id" if "id" in frame.columns else "iso3"  # anchors are keyed by country
+    first_row = frame.groupby(key)[ROW_COLUMN].transform("min")
+    mask = frame[key].duplicated(keep="first")
     reasons = (
-        "duplicate id " + frame["id"].map(repr) + ", first used on row " + first_row.astype(str)
+        f"duplicate {key} " + frame[key].map(repr) + ", first used on row " + first_row.astype(str)
     )
-    return _reject(frame, file, report, mask, "id", reasons)
+    return _reject(frame, file, report, mask, key, reasons)
 
 
 def _check_refs(
@@ -279,6 +282,13 @@ def load_dataset(
         frames[file] = _empty(model) if raw is None else validate_rows(raw, model, label, report)
         frames[file] = _dedupe(frames[file], label, report)
 
+    # a route that names only a country is drawn from its capital where the records give one,
+    # else from a point inside the country's largest polygon
+    capitals = frames["country_anchors.csv"]
+    for code, lon, lat in zip(capitals["iso3"], capitals["lon"], capitals["lat"]):
+        if code in anchors:
+            anchors[code] = (float(lon), float(lat))
+
     sources = frames["sources.csv"]
     source_ids = set(sources["id"])
     for file in TABLES:
@@ -366,6 +376,7 @@ def load_dataset(
         "events.csv": events,
         "notes.csv": notes,
         "indicators.csv": indicators,
+        "country_anchors.csv": capitals,
     }
     assert set(final) == set(TABLES), "every table's tally is settled here"
     for file, frame in final.items():

@@ -322,6 +322,18 @@ class IndicatorRow(Record):
     note: OptText = None
 
 
+class AnchorRow(Record):
+    """Where a flow starts or ends when a route names only a country: its capital."""
+
+    iso3: Iso3
+    place: Text
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    coord_source: Text
+    coord_url: OptText = None
+    note: OptText = None
+
+
 class NoteRow(Record):
     id: Id
     refers_to: IdList = []

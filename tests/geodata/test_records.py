@@ -199,3 +199,15 @@ def test_texts_state_no_number_the_sources_do_not(bundled, table, column):
             if extra:
                 bad[rid] = extra
     assert not bad, bad
+
+
+def test_country_routes_start_at_the_recorded_capital(bundled):
+    capitals = bundled.data_dir / "country_anchors.csv"
+    import csv
+
+    rows = {r["iso3"]: r for r in csv.DictReader(capitals.open(encoding="utf-8"))}
+    nodes = bundled.nodes.set_index("node")
+    for code in ("IDN", "VNM", "CHN"):
+        assert nodes.at[code, "lat"] == float(rows[code]["lat"])
+        assert nodes.at[code, "lon"] == float(rows[code]["lon"])
+        assert rows[code]["coord_url"].startswith("http")

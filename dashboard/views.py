@@ -1,0 +1,223 @@
+"""The named figures a briefing shows or an export writes: one builder each, with what the
+figure needs to stand on its own (default title, sources, period, notes, disclaimer)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import figures
+from dashboard.panels import (
+    CASELOAD_IDS,
+    SEX_SPLIT_IDS,
+    caseload_chart,
+    figure_record,
+    profile_data,
+    sex_split_chart,
+)
+from dashboard.sankey import build_sankey
+from dashboard.state import ViewState
+from dashboard.text import measure_label
+from dashboard.timeline import build_time_strip
+from geodata.countries import country_name
+from geodata.dataset import Dataset, readable_date
+from geodata.filters import filter_routes
+
+REPORT = "iom-2024-sitrep"
+
+
+class ViewError(ValueError):
+    """A view or filter a user named that does not exist; the message names it."""
+
+
+@dataclass(frozen=True)
+class ViewMeta:
+    title: str
+    period: str
+    sources: list[str]
+    notes: list[str] = field(default_factory=list)
+    disclaimer: bool = False
+    kind: str = "chart"  # "map", "chart" or "table": how an export lays it out
+
+
+def years_text(dataset: Dataset, state: ViewState, bounds: tuple[int, int]) -> str:
+    lo, hi = state.year_from or bounds[0], state.year_to or bounds[1]
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def filters_text(state: ViewState) -> str:
+    parts = []
+    if state.nationality:
+        parts.append("nationality " + ", ".join(country_name(c) for c in state.nationality))
+    if state.origin:
+        parts.append("from " + ", ".join(country_name(c) for c in state.origin))
+    if state.destination:
+        parts.append("to " + ", ".join(country_name(c) for c in state.destination))
+    return "; ".join(parts)
+
+
+def short_source(dataset: Dataset, source_id: str) -> str:
+    row = dataset.sources.set_index("id").loc[source_id]
+    return f"{row['publisher']} ({readable_date(row['date'])})"
+
+
+def cite(dataset: Dataset, rows: pd.DataFrame, limit: int = 6) -> list[str]:
+    """'Publisher (date) — section' for each distinct source of the rows, the report first."""
+    pairs = list(dict.fromkeys(zip(rows["source_id"], rows["section"])))
+    pairs.sort(key=lambda p: p[0] != REPORT)
+    by_source: dict[str, list[str]] = {}
+    for sid, section in pairs:
+        by_source.setdefault(sid, []).append(section)
+    lines = [f"{short_source(dataset, sid)} — {'; '.join(secs)}" for sid, secs in by_source.items()]
+    if len(lines) > limit:
+        lines = lines[:limit] + [f"and {len(lines) - limit} more sources (see routes.csv)"]
+    return lines
+
+
+def report_title(dataset: Dataset) -> str:
+    return dataset.source_label(REPORT)
+
+
+def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+    fig = figures.build_flow_map(dataset, state)
+    routes = figures.visible_routes(dataset, state)
+    measure = figures.sized_measure(dataset, state)
+    who = filters_text(state)
+    title = f"Trafficking routes into scam compounds — line width: people {measure_label(measure)}"
+    if who:
+        title += f" ({who})"
+    events = figures.filter_events(dataset, state.filters)
+    cited = pd.concat([routes[["source_id", "section"]], events[["source_id", "section"]]])
+    return fig, ViewMeta(
+        title=title,
+        period=years_text(dataset, state, bounds),
+        sources=cite(dataset, cited),
+        notes=[
+            "Dashed routes are named in the sources without a number. Routes that count "
+            "other measures are not drawn; counts are never added across routes."
+        ],
+        disclaimer=True,
+        kind="map",
+    )
+
+
+def _sankey(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+    routes = filter_routes(dataset.routes, state.filters)
+    measure = figures.sized_measure(dataset, state)
+    fig = build_sankey(dataset, routes, measure)
+    drawn = routes[(routes["measure"] == measure) & routes["count"].notna()]
+    fig.update_layout(title=None)
+    who = filters_text(state)
+    return fig, ViewMeta(
+        title=f"People {measure_label(measure)}, by nationality, transit and destination"
+        + (f" ({who})" if who else ""),
+        period=years_text(dataset, state, bounds),
+        sources=cite(dataset, drawn) if len(drawn) else [report_title(dataset)],
+        notes=["Only routes that state a number of people of this one measure are drawn."],
+    )
+
+
+def _chart_meta(dataset: Dataset, ids: list[str], title: str) -> ViewMeta:
+    rows = pd.DataFrame([figure_record(dataset, i) for i in ids])
+    periods = sorted({str(y) for y in rows["year_start"]} | {str(y) for y in rows["year_end"]})
+    notes = [
+        n["text"]
+        for _, n in dataset.notes.iterrows()
+        if n["kind"] == "inconsistency" and set(n["refers_to"]) & set(ids)
+    ]
+    return ViewMeta(
+        title=title,
+        period="–".join([periods[0], periods[-1]]) if len(periods) > 1 else periods[0],
+        sources=cite(dataset, rows),
+        notes=notes,
+    )
+
+
+def _bare(fig: go.Figure) -> go.Figure:
+    """A chart without its own title and footer: the frame adds them for the medium."""
+    fig.update_layout(title=None, annotations=[])
+    return fig
+
+
+def _caseload(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+    return _bare(caseload_chart(dataset)), _chart_meta(
+        dataset, list(CASELOAD_IDS), "IOM caseload of trafficking for forced criminality"
+    )
+
+
+def _sex_split(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+    ids = [i for _, share, count in SEX_SPLIT_IDS for i in (share, count)]
+    return _bare(sex_split_chart(dataset)), _chart_meta(
+        dataset, ids, "Male and female shares of IOM's caseload"
+    )
+
+
+def _profile(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+    if not state.country:
+        raise ViewError("the profile view needs a country (for example country=MMR)")
+    data = profile_data(dataset, state.country, state.filters)
+    rows = data["figures"]
+    fig = go.Figure(
+        go.Table(
+            columnwidth=[46, 16, 14, 30],
+            header={
+                "values": ["Key figure", "Value", "Period", "Source"],
+                "align": "left",
+                "fill_color": "#e9edf2",
+                "font": {"size": 13, "color": "#1a1a1a"},
+            },
+            cells={
+                "values": [
+                    [r["label"] for r in rows],
+                    [r["value"] for r in rows],
+                    [r["period"] for r in rows],
+                    [r.get("citation", "") for r in rows],
+                ],
+                "align": "left",
+                "font": {"size": 12, "color": "#1a1a1a"},
+                "height": 26,
+                "fill_color": "white",
+                "line": {"color": "#d0d4da"},
+            },
+        )
+    )
+    figs = dataset.figures[dataset.figures["id"].isin([r.get("id") for r in rows])]
+    return fig, ViewMeta(
+        title=f"{data['name']}: key figures",
+        period=years_text(dataset, state, bounds),
+        sources=cite(dataset, figs) if len(figs) else [report_title(dataset)],
+        notes=[] if rows else ["No key figures in the records for these years."],
+        kind="table",
+    )
+
+
+def _events(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+    events = figures.filter_events(dataset, state.filters)
+    lo, hi = state.year_from or bounds[0], state.year_to or bounds[1]
+    fig = build_time_strip(dataset, events, (lo, hi))
+    return fig, ViewMeta(
+        title="Dated events: operations, returns, policy and media",
+        period=years_text(dataset, state, bounds),
+        sources=cite(dataset, events),
+    )
+
+
+VIEWS: dict[str, Callable] = {
+    "map": _map,
+    "sankey": _sankey,
+    "caseload": _caseload,
+    "sex-split": _sex_split,
+    "profile": _profile,
+    "events": _events,
+}
+
+
+def build_view(
+    dataset: Dataset, view: str, state: ViewState, bounds: tuple[int, int]
+) -> tuple[go.Figure, ViewMeta]:
+    if view not in VIEWS:
+        raise ViewError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
+    return VIEWS[view](dataset, state, bounds)
