@@ -138,7 +138,8 @@ def _chart_meta(dataset: Dataset, ids: list[str], title: str) -> ViewMeta:
 
 def _bare(fig: go.Figure) -> go.Figure:
     """A chart without its own title and footer: the frame adds them for the medium."""
-    fig.update_layout(title=None, annotations=[])
+    fig.layout.annotations = ()
+    fig.layout.title = None
     return fig
 
 
