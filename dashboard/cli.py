@@ -120,6 +120,120 @@ def validate(paths: list[str], code_column: str) -> int:
     return status
 
 
+def add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    from dashboard.export import FORMATS, PRESETS
+    from dashboard.views import VIEWS
+
+    what = parser.add_argument_group("what to export (one view, or every view of a briefing)")
+    what.add_argument("--view", help=f"one of: {', '.join(VIEWS)}")
+    what.add_argument("--briefing", metavar="FILE", help="export every view of a briefing file")
+    filters = parser.add_argument_group("filters (as in the page's URL)")
+    filters.add_argument("--year", help="2023 or 2022-2023")
+    filters.add_argument("--nationality", help="ISO3 codes, comma-separated (IDN,VNM)")
+    filters.add_argument("--origin", help="ISO3 codes of origin countries")
+    filters.add_argument("--destination", help="ISO3 codes of destination countries")
+    filters.add_argument("--measure", help="the measure that sizes the flows (rescued...)")
+    filters.add_argument("--country", help="ISO3 code, for the profile view")
+    filters.add_argument("--indicator", help="what colours the countries (role, or an indicator)")
+    out = parser.add_argument_group("output")
+    out.add_argument("--format", choices=FORMATS, help="default: from the output's suffix")
+    out.add_argument("--width-mm", type=float, help="figure width in millimetres")
+    out.add_argument(
+        "--preset",
+        choices=list(PRESETS),
+        help=f"width preset: {', '.join(f'{k} {v:g} mm' for k, v in PRESETS.items())}",
+    )
+    out.add_argument("--height-mm", type=float, help="figure height (default: from the view)")
+    out.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
+    out.add_argument("--title", help="title instead of the view's own")
+    out.add_argument("-o", "--output", metavar="FILE", help="file to write (one view)")
+    out.add_argument("--out-dir", metavar="DIR", help="folder to write a briefing's figures to")
+    parser.add_argument("--data", metavar="DIR", help="folder of record files")
+
+
+def export(args: argparse.Namespace) -> int:
+    from dashboard.app import year_bounds
+    from dashboard.briefing import BriefingError, load_briefing, slide_state
+    from dashboard.export import (
+        PRESETS,
+        Exporter,
+        ExportError,
+        ExportUnavailable,
+        Page,
+    )
+    from dashboard.views import VIEWS, ViewError, build_view
+    from geodata.filters import FilterError
+
+    def fail(message: str) -> int:
+        print(f"export: {message}", file=sys.stderr)
+        return 2
+
+    if bool(args.view) == bool(args.briefing):
+        return fail("give either --view VIEW or --briefing FILE")
+    try:
+        width = args.width_mm or PRESETS[args.preset or "full"]
+        page = Page(width, args.height_mm, args.dpi)
+    except ExportError as exc:
+        return fail(str(exc))
+    dataset = load_dataset(args.data)
+    if not dataset.report.ok:
+        print(dataset.report.render(), file=sys.stderr)
+        return fail("the data has errors; fix them or export from the bundled records")
+    bounds = year_bounds(dataset)
+    indicators = set(dataset.indicators["id"])
+    jobs = []  # (view, state, path, format, title)
+    if args.view:
+        if args.view not in VIEWS:
+            return fail(f"unknown view {args.view!r}; choose one of: {', '.join(VIEWS)}")
+        if not args.output:
+            return fail("give the file to write with -o FILE")
+        fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
+        filters = {
+            k: getattr(args, k)
+            for k in (
+                "year",
+                "nationality",
+                "origin",
+                "destination",
+                "measure",
+                "country",
+                "indicator",
+            )
+            if getattr(args, k)
+        }
+        try:
+            state = slide_state(filters, indicators)
+        except FilterError as exc:
+            return fail(str(exc))
+        jobs.append((args.view, state, Path(args.output), fmt, args.title))
+    else:
+        try:
+            briefing = load_briefing(Path(args.briefing), indicators)
+        except BriefingError as exc:
+            return fail(str(exc))
+        fmt = args.format or "png"
+        folder = Path(args.out_dir or f"{briefing.name}-figures")
+        for i, slide in enumerate(briefing.slides, 1):
+            jobs.append(
+                (slide.view, slide.state, folder / f"{i:02d}-{slide.view}.{fmt}", fmt, slide.title)
+            )
+    from dashboard.export import FORMATS
+
+    if any(job[3] not in FORMATS for job in jobs):
+        return fail(f"unknown format; use one of {', '.join(FORMATS)} (or a matching suffix)")
+    try:
+        with Exporter() as exporter:
+            for i, (view, state, path, fmt, title) in enumerate(jobs, 1):
+                fig, meta = build_view(dataset, view, state, bounds)
+                exporter.write(fig, meta, path, fmt, page, title)
+                print(f"[{i}/{len(jobs)}] {view} -> {path}", flush=True)
+    except (ViewError, ExportError) as exc:
+        return fail(str(exc))
+    except ExportUnavailable as exc:
+        return fail(str(exc))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -137,8 +251,17 @@ def main(argv: list[str] | None = None) -> int:
     p_val.add_argument(
         "--code-column", default="iso3", help="code column of a boundary file (default iso3)"
     )
+    p_export = sub.add_parser(
+        "export",
+        help="write figures as PNG, SVG or PDF for publication",
+        description="Export a view (map, sankey, caseload, sex-split, profile, events) with its "
+        "filters, or every view of a briefing file, sized in millimetres.",
+    )
+    add_export_arguments(p_export)
     args = parser.parse_args(argv)
     try:
+        if args.command == "export":
+            return export(args)
         if args.command == "serve":
             return serve(settings_from_args(args))
         if args.command == "validate":

@@ -83,6 +83,14 @@ def map_aspect() -> float:
     return (y(REGION_LAT[1]) - y(REGION_LAT[0])) / math.radians(REGION_LON[1] - REGION_LON[0])
 
 
+def _legend_rows(items: list[str], width: float, font_px: float) -> int:
+    """Rows of a horizontal legend: plotly sets its entries in columns as wide as the widest."""
+    if not items:
+        return 0
+    entry = max(len(n) for n in items) * font_px * 0.5 + 40
+    return math.ceil(len(items) / max(1, int(width // entry)))
+
+
 def _table_height(fig: go.Figure, width: float) -> float:
     """Height a go.Table needs so that no row is cut: wrapped lines per row, summed."""
     table = fig.data[0]
@@ -126,10 +134,8 @@ def frame_for_print(
     base, small, title_px = 11.0, 9.5, 13.5
     # legend: one row-wrapped block under the plot, entries of a fixed share of the width
     items = _legend_items(fig)
-    longest = max((len(n) for n in items), default=0)
-    per_row = max(1, min(3, int(w // (longest * small * 0.58 + 44))))
-    legend_rows = math.ceil(len(items) / per_row) if items else 0
-    legend_h = legend_rows * (small * 1.55 + 3) + (6 if items else 0)
+    legend_rows = _legend_rows(items, w - 12, small)
+    legend_h = legend_rows * (small * 2 + 4) + (8 if items else 0)
     for t in fig.data:  # one flowing block of entries: no groups, no group titles
         if t.type not in ("sankey", "table"):
             t.legendgroup = None
@@ -171,8 +177,6 @@ def frame_for_print(
             "y": 0,
             "yanchor": "top",
             "yref": "paper",
-            "entrywidth": 1 / per_row,
-            "entrywidthmode": "fraction",
             "font": {"size": small},
             "bgcolor": "rgba(0,0,0,0)",
             "tracegroupgap": 0,
@@ -265,12 +269,11 @@ def _svg_in_mm(data: bytes, width_css: int, height_css: int, page: Page) -> byte
     height_mm = height_css / CSS_DPI * MM_PER_INCH
     head = f'width="{width_css}" height="{height_css}"'
     if head in text:
-        text = text.replace(
-            head,
-            f'width="{page.width_mm:g}mm" height="{height_mm:.1f}mm" '
-            f'viewBox="0 0 {width_css} {height_css}"',
-            1,
-        )
+        sized = f'width="{page.width_mm:g}mm" height="{height_mm:.1f}mm"'
+        svg_tag = text[: text.index(">")]
+        if "viewBox" not in svg_tag:
+            sized += f' viewBox="0 0 {width_css} {height_css}"'
+        text = text.replace(head, sized, 1)
     return text.encode("utf-8")
 
 

@@ -280,7 +280,7 @@ def _lines(rows: pd.DataFrame) -> tuple[list, list]:
     return lons or [None], lats or [None]
 
 
-def dynamic_traces(dataset: Dataset, state: ViewState) -> list[go.Scattergeo]:
+def dynamic_traces(dataset: Dataset, state: ViewState, labels: str = "all") -> list[go.Scattergeo]:
     """Flows by width class, unknown-count flows, arrows, hover points, places and events."""
     routes = visible_routes(dataset, state)
     measure = sized_measure(dataset, state)
@@ -356,7 +356,13 @@ def dynamic_traces(dataset: Dataset, state: ViewState) -> list[go.Scattergeo]:
             name="Routes",
         )
     )
-    traces += _place_traces(dataset, filter_routes(dataset.routes, state.filters))
+    filtered = filter_routes(dataset.routes, state.filters)
+    on_routes = None
+    if labels == "routes":  # places the filtered routes pass, and those in countries asked about
+        asked = set(state.destination) | set(state.origin) | {state.country}
+        on_routes = {n for path in filtered["path"] for n in path}
+        on_routes |= set(dataset.locations.loc[dataset.locations["iso3"].isin(asked), "id"])
+    traces += _place_traces(dataset, filtered, on_routes)
     traces.append(_event_trace(dataset, filter_events(dataset, state.filters)))
     used = {role_key(p) for p in dataset.profiles.values()}
     for i, key in enumerate(k for k in ROLE_COLOURS if k != "none"):
@@ -382,11 +388,22 @@ def dynamic_traces(dataset: Dataset, state: ViewState) -> list[go.Scattergeo]:
     return traces
 
 
-def _place_traces(dataset: Dataset, routes: pd.DataFrame) -> list[go.Scattergeo]:
+def _place_traces(
+    dataset: Dataset, routes: pd.DataFrame, labelled: set[str] | None = None
+) -> list[go.Scattergeo]:
+    """Places as markers; with `labelled`, only those places (and places with counts of
+    their own) carry a label, for small printed maps where every label would collide."""
     locs = dataset.locations
     on_site = counts_at_places(routes)
+    if labelled is not None:
+        labelled = labelled | set(on_site)
+    show = [labelled is None or i in labelled for i in locs["id"]]
     positions = place_labels(
-        [(short_name(n), x, y) for n, x, y in zip(locs["name"], locs["lon"], locs["lat"])],
+        [
+            (short_name(n), x, y)
+            for n, x, y, keep in zip(locs["name"], locs["lon"], locs["lat"], show)
+            if keep
+        ],
         REGION_LON,
         REGION_LAT,
         *MAP_SIZE_PX,
@@ -394,7 +411,10 @@ def _place_traces(dataset: Dataset, routes: pd.DataFrame) -> list[go.Scattergeo]
     traces = []
     for claim in ("report", "context"):
         part = locs[locs["claim"] == claim]
-        labels = [short_name(n) for n in part["name"]]
+        labels = [
+            short_name(n) if labelled is None or i in labelled else ""
+            for n, i in zip(part["name"], part["id"])
+        ]
         traces.append(
             go.Scattergeo(
                 lon=part["lon"],
@@ -425,7 +445,7 @@ def _place_traces(dataset: Dataset, routes: pd.DataFrame) -> list[go.Scattergeo]
                 "%{customdata[2]}%{customdata[6]}<br>%{customdata[4]}<extra></extra>",
                 name="Places the report names"
                 if claim == "report"
-                else "Documented compound sites (not the report's claim)",
+                else "Sites documented elsewhere (not the report's claim)",
                 uid=f"places-{claim}",
             )
         )
@@ -492,8 +512,11 @@ def _event_trace(dataset: Dataset, events: pd.DataFrame) -> go.Scattergeo:
 # ---------------------------------------------------------------- the whole figure
 
 
-def build_flow_map(dataset: Dataset, state: ViewState) -> go.Figure:
-    """The explorer's map for a view state: countries, provinces, flows, places and events."""
+def build_flow_map(dataset: Dataset, state: ViewState, labels: str = "all") -> go.Figure:
+    """The explorer's map for a view state: countries, provinces, flows, places and events.
+
+    labels="routes" labels only the places the drawn routes pass (for print and projection).
+    """
     countries, geojson = region_countries(dataset.admin0)
     codes = list(countries["iso3"])
     style = choropleth_style(dataset, state, codes)
@@ -529,7 +552,7 @@ def build_flow_map(dataset: Dataset, state: ViewState) -> go.Figure:
             uid="provinces",
         )
     )
-    for trace in dynamic_traces(dataset, state):
+    for trace in dynamic_traces(dataset, state, labels):
         fig.add_trace(trace)
     assert [t.uid for t in fig.data] == TRACES
     fig.update_geos(

@@ -82,7 +82,7 @@ def report_title(dataset: Dataset) -> str:
 
 
 def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
-    fig = figures.build_flow_map(dataset, state)
+    fig = figures.build_flow_map(dataset, state, labels="routes")
     routes = figures.visible_routes(dataset, state)
     measure = figures.sized_measure(dataset, state)
     who = filters_text(state)

@@ -1,0 +1,135 @@
+"""Briefings: a sequence of saved views (view, filters, title, caption, speaker note) in YAML.
+
+A briefing file with an unknown view, an unknown filter or a filter value that cannot be used is
+refused with a message naming it, before anything is shown or exported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from dashboard.state import ViewState
+from dashboard.views import VIEWS
+from geodata.filters import FilterError, parse_codes, parse_measure, parse_years
+
+BRIEFINGS_DIR = Path(__file__).parent / "briefings"
+FILTERS = ("year", "nationality", "origin", "destination", "measure", "country", "indicator")
+SLIDE_KEYS = {"view", "filters", "title", "caption", "note"}
+
+
+class BriefingError(ValueError):
+    """What is wrong with a briefing file, naming the file, the slide and the key."""
+
+
+@dataclass(frozen=True)
+class Slide:
+    view: str
+    state: ViewState
+    title: str
+    caption: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Briefing:
+    name: str  # the file's stem: the briefing's URL segment
+    title: str
+    slides: tuple[Slide, ...] = field(default_factory=tuple)
+
+
+def _codes(value: object) -> tuple[str, ...]:
+    if isinstance(value, list | tuple):
+        value = ",".join(str(v) for v in value)
+    return parse_codes(str(value))
+
+
+def slide_state(filters: dict, indicators: set[str] | None = None) -> ViewState:
+    """The view state a slide's filters describe; FilterError names what cannot be used."""
+    unknown = sorted(set(filters) - set(FILTERS))
+    if unknown:
+        raise FilterError(
+            f"unknown filter(s) {', '.join(map(repr, unknown))}; use {', '.join(FILTERS)}"
+        )
+    state = ViewState()
+    if "year" in filters:
+        lo, hi = parse_years(str(filters["year"]))
+        state = state.with_(year_from=lo, year_to=hi)
+    for key in ("nationality", "origin", "destination"):
+        if key in filters:
+            state = state.with_(**{key: _codes(filters[key])})
+    if "measure" in filters:
+        state = state.with_(measure=parse_measure(str(filters["measure"])))
+    if "country" in filters:
+        codes = _codes(filters["country"])
+        if len(codes) != 1:
+            raise FilterError("country takes one ISO3 code")
+        state = state.with_(country=codes[0])
+    if "indicator" in filters:
+        value = str(filters["indicator"])
+        if indicators is not None and value not in indicators | {"role"}:
+            raise FilterError(f"unknown indicator {value!r}")
+        state = state.with_(indicator=value)
+    return state
+
+
+def load_briefing(path: Path, indicators: set[str] | None = None) -> Briefing:
+    path = Path(path)
+    where = path.name
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BriefingError(f"{where}: file not found") from None
+    except UnicodeDecodeError:
+        raise BriefingError(f"{where}: not UTF-8 text") from None
+    except OSError as exc:
+        raise BriefingError(f"{where}: cannot read ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise BriefingError(f"{where}: not valid YAML{line}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("slides"), list):
+        raise BriefingError(f"{where}: expected a mapping with 'title' and a list of 'slides'")
+    if not data["slides"]:
+        raise BriefingError(f"{where}: the briefing has no slides")
+    slides = []
+    for i, item in enumerate(data["slides"], 1):
+        at = f"{where}, slide {i}"
+        if not isinstance(item, dict):
+            raise BriefingError(f"{at}: expected a mapping of view, filters, title, caption, note")
+        extra = sorted(set(item) - SLIDE_KEYS)
+        if extra:
+            raise BriefingError(f"{at}: unknown key(s) {', '.join(map(repr, extra))}")
+        view = item.get("view")
+        if view not in VIEWS:
+            raise BriefingError(f"{at}: unknown view {view!r}; choose one of {', '.join(VIEWS)}")
+        if not item.get("title"):
+            raise BriefingError(f"{at}: a slide needs a title")
+        filters = item.get("filters") or {}
+        if not isinstance(filters, dict):
+            raise BriefingError(f"{at}: filters must be a mapping")
+        try:
+            state = slide_state(filters, indicators)
+        except FilterError as exc:
+            raise BriefingError(f"{at}: {exc}") from None
+        if view == "profile" and not state.country:
+            raise BriefingError(f"{at}: the profile view needs a country filter")
+        slides.append(
+            Slide(
+                view,
+                state,
+                str(item["title"]),
+                str(item.get("caption") or ""),
+                str(item.get("note") or ""),
+            )
+        )
+    return Briefing(path.stem, str(data.get("title") or path.stem), tuple(slides))
+
+
+def briefing_files(folder: Path = BRIEFINGS_DIR) -> dict[str, Path]:
+    """Briefings by URL name (file stem), for the briefing index."""
+    return {p.stem: p for p in sorted(Path(folder).glob("*.y*ml"))}
