@@ -8,6 +8,7 @@ import dash
 from flask import Response, abort, request
 
 from dashboard import callbacks, figures
+from dashboard.briefing_app import create_briefing_app
 from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.settings import Settings
 from dashboard.state import ViewState
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         problems=[str(p) for p in dataset.report.errors],
     )
     callbacks.register(app, dataset, years, config)
+    create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)
 
     @app.server.route("/download/<name>.csv")
     def download(name: str) -> Response:
@@ -112,6 +114,63 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             body,
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+
+    @app.server.route("/export/<view>.<fmt>")
+    def export_figure(view: str, fmt: str) -> Response:
+        """The current view as a publication figure (the explorer's export links)."""
+        from dashboard.briefing import slide_state
+        from dashboard.export import (
+            FORMATS,
+            PRESETS,
+            Exporter,
+            ExportError,
+            ExportUnavailable,
+            Page,
+        )
+        from dashboard.views import VIEWS, ViewError, build_view
+
+        if view not in VIEWS or fmt not in FORMATS:
+            return Response(
+                f"no figure {view}.{fmt}: views are {', '.join(VIEWS)}; formats "
+                f"{', '.join(FORMATS)}\n",
+                status=404,
+                mimetype="text/plain",
+            )
+        args = request.args
+        try:
+            state = slide_state(
+                {
+                    k: v
+                    for k, v in args.items()
+                    if k
+                    in (
+                        "year",
+                        "nationality",
+                        "origin",
+                        "destination",
+                        "measure",
+                        "country",
+                        "indicator",
+                    )
+                },
+                set(dataset.indicators["id"]),
+            )
+            width = float(args.get("width_mm") or PRESETS.get(args.get("preset", "full"), 0))
+            page = Page(width, None, int(args.get("dpi", 300)))
+            fig, meta = build_view(dataset, view, state, years)
+        except (FilterError, ExportError, ViewError, ValueError) as exc:
+            return Response(f"{exc}\n", status=400, mimetype="text/plain")
+        try:
+            with Exporter() as exporter:
+                body = exporter.render(fig, meta, fmt, page)
+        except ExportUnavailable as exc:
+            return Response(f"{exc}\n", status=503, mimetype="text/plain")
+        mimetype = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
+        return Response(
+            body,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{view}-{int(width)}mm.{fmt}"'},
         )
 
     return app

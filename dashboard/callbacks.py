@@ -194,6 +194,47 @@ def overview_view(dataset: Dataset, search: str | None, chart_config: dict):
     return overview_panel(overview_data(dataset, state.filters), charts, chart_config)
 
 
+EXPORTS = {  # the figures each tab can export, with their labels
+    "map": [("map", "Map"), ("events", "Events strip")],
+    "sankey": [("sankey", "Sankey")],
+    "overview": [("caseload", "Caseload chart"), ("sex-split", "Sex split chart")],
+    "table": [],
+}
+
+
+def export_links(search: str | None, size: str | None):
+    """Links to the current view's figures as PNG, SVG and PDF, with the page's filters."""
+    state, _ = parse_query(search)
+    figures_ = list(EXPORTS.get(state.view, []))
+    if state.country and state.view == "map":
+        figures_.append(("profile", "Country key figures"))
+    if not figures_:
+        return html.Span("The table exports as CSV (link under the table).")
+    query = to_query(state.with_(view="map"))
+    extra = f"preset={size or 'full'}"
+    query = f"{query}&{extra}" if query else f"?{extra}"
+    out = []
+    for view, label in figures_:
+        out.append(
+            html.Span(
+                className="export-item",
+                children=[
+                    f"{label}: ",
+                    *[
+                        html.A(
+                            fmt.upper(),
+                            href=f"/export/{view}.{fmt}{query}",
+                            className="export-link",
+                            download="",
+                        )
+                        for fmt in ("png", "svg", "pdf")
+                    ],
+                ],
+            )
+        )
+    return out
+
+
 def register(app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: dict) -> None:
     app.callback(
         Output(ids.EXPLORER_URL, "search"),
@@ -226,6 +267,11 @@ def register(app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: 
         Output(ids.EXPLORER_TABLE_CSV, "href"),
         Input(ids.EXPLORER_URL, "search"),
     )(lambda search: table_view(dataset, search))
+    app.callback(
+        Output(ids.EXPLORER_EXPORT, "children"),
+        Input(ids.EXPLORER_URL, "search"),
+        Input(ids.EXPLORER_EXPORT_SIZE, "value"),
+    )(export_links)
     app.callback(Output(ids.EXPLORER_OVERVIEW, "children"), Input(ids.EXPLORER_URL, "search"))(
         lambda search: overview_view(dataset, search, chart_config)
     )

@@ -27,6 +27,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="column of the boundary file holding country codes (default iso3)",
     )
+    parser.add_argument(
+        "--briefings", metavar="DIR", help="folder of briefing files (YAML) for /briefing/"
+    )
     parser.add_argument("--debug", action="store_true", default=None, help="Dash debug mode")
 
 
@@ -38,6 +41,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         boundaries=args.boundaries,
         code_column=args.code_column,
         debug=args.debug,
+        briefings_dir=args.briefings,
     )
 
 

@@ -14,6 +14,7 @@ class Settings:
     data_dir: Path | None = None  # None: the bundled records
     boundaries: Path | None = None  # None: the bundled Natural Earth countries
     code_column: str = "iso3"
+    briefings_dir: Path | None = None  # None: the bundled example briefings
     debug: bool = False
 
     @classmethod
@@ -28,6 +29,8 @@ class Settings:
             s = replace(s, data_dir=Path(env["DASHBOARD_DATA"]))
         if env.get("DASHBOARD_BOUNDARIES"):
             s = replace(s, boundaries=Path(env["DASHBOARD_BOUNDARIES"]))
+        if env.get("DASHBOARD_BRIEFINGS"):
+            s = replace(s, briefings_dir=Path(env["DASHBOARD_BRIEFINGS"]))
         if env.get("DASHBOARD_CODE_COLUMN"):
             s = replace(s, code_column=env["DASHBOARD_CODE_COLUMN"])
         return s
@@ -35,7 +38,7 @@ class Settings:
     def with_args(self, **kwargs: object) -> Settings:
         """Apply the flags a user gave (None means 'not given')."""
         given = {k: v for k, v in kwargs.items() if v is not None}
-        for key in ("data_dir", "boundaries"):
+        for key in ("data_dir", "boundaries", "briefings_dir"):
             if key in given:
                 given[key] = Path(str(given[key]))
         return replace(self, **given)

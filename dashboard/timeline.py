@@ -71,7 +71,7 @@ def build_time_strip(
                     mode="lines",
                     hoverinfo="skip",
                     showlegend=False,
-                    line={"width": 6, "color": "rgba(0,158,115,0.25)"},
+                    line={"width": 3, "color": "rgba(0,158,115,0.22)"},
                 )
             )
         fig.add_trace(

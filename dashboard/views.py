@@ -64,6 +64,14 @@ def short_source(dataset: Dataset, source_id: str) -> str:
     return f"{row['publisher']} ({readable_date(row['date'])})"
 
 
+def cite_briefly(sources: list[str], limit: int = 4) -> str:
+    """A one-line source credit for a projected screen: publishers and dates only."""
+    names = list(dict.fromkeys(s.split(" — ")[0] for s in sources))
+    if len(names) > limit:
+        names = names[:limit] + [f"{len(names) - limit} more sources (hover for each)"]
+    return "; ".join(names)
+
+
 def cite(dataset: Dataset, rows: pd.DataFrame, limit: int = 6) -> list[str]:
     """'Publisher (date) — section' for each distinct source of the rows, the report first."""
     pairs = list(dict.fromkeys(zip(rows["source_id"], rows["section"])))

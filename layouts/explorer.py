@@ -242,6 +242,25 @@ def explorer_layout(
             if problems
             else None,
             tabs,
+            html.Section(
+                className="export-bar",
+                **{"aria-label": "Export the current figure"},
+                children=[
+                    html.Span("Export for publication:", className="export-label"),
+                    dcc.Dropdown(
+                        id=ids.EXPLORER_EXPORT_SIZE,
+                        options=[
+                            {"label": "Full width (180 mm)", "value": "full"},
+                            {"label": "One column (85 mm)", "value": "column"},
+                        ],
+                        value="full",
+                        clearable=False,
+                        searchable=False,
+                        className="export-size",
+                    ),
+                    html.Span(id=ids.EXPLORER_EXPORT, className="export-links"),
+                ],
+            ),
             html.Footer(
                 className="page-footer",
                 children=[

@@ -37,3 +37,15 @@ OVERVIEW_CASELOAD_CHART = "overview-caseload-chart"
 OVERVIEW_SEX_SPLIT_CHART = "overview-sex-split-chart"
 OVERVIEW_INCONSISTENCIES = "overview-inconsistencies"
 OVERVIEW_CAVEATS = "overview-caveats"
+
+# Briefing mode
+BRIEFING_URL = "briefing-url"
+BRIEFING_CONTENT = "briefing-content"
+BRIEFING_PREV = "briefing-prev"
+BRIEFING_NEXT = "briefing-next"
+BRIEFING_FULLSCREEN = "briefing-fullscreen"
+BRIEFING_GRAPH = "briefing-graph"
+
+# Publication export from the explorer
+EXPLORER_EXPORT = "explorer-export"
+EXPLORER_EXPORT_SIZE = "explorer-export-size"

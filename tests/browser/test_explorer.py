@@ -92,3 +92,23 @@ def test_other_views_render(watched_page, live_server, artifacts, view):
     page.wait_for_timeout(800)
     page.screenshot(path=str(artifacts / f"explorer-{view}-1440x900.png"), full_page=True)
     watch.assert_clean()
+
+
+def test_export_button_downloads_the_current_view(watched_page, live_server, artifacts):
+    from dashboard.export import chromium_path
+
+    if chromium_path() is None:
+        pytest.skip("no Chromium for kaleido")
+    page, watch = watched_page
+    page.goto(live_server + "/?year=2023&nationality=IDN", wait_until="networkidle")
+    wait_for_map(page)
+    link = page.locator(".export-links a:has-text('PNG')").first
+    assert "year=2023" in link.get_attribute("href") and "nationality=IDN" in link.get_attribute(
+        "href"
+    )
+    with page.expect_download(timeout=60_000) as info:
+        link.click()
+    path = info.value.path()
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    watch.assert_clean()

@@ -104,3 +104,27 @@ def test_bad_filters_get_a_clear_400(client, query, message):
 
 def test_unknown_download_is_404(client):
     assert client.get("/download/secrets.csv").status_code == 404
+
+
+def test_export_route_refuses_bad_requests(client):
+    assert client.get("/export/globe.png").status_code == 404
+    assert client.get("/export/map.gif").status_code == 404
+    r = client.get("/export/map.png?nationality=XX")
+    assert r.status_code == 400 and "not ISO3" in r.get_data(as_text=True)
+    r = client.get("/export/map.png?width_mm=5")
+    assert r.status_code == 400 and "outside" in r.get_data(as_text=True)
+
+
+def test_export_route_without_chromium_says_what_to_install(client, monkeypatch):
+    from dashboard import export
+
+    monkeypatch.setattr(export, "chromium_path", lambda: None)
+    r = client.get("/export/map.png")
+    assert r.status_code == 503
+    assert "apt-get install chromium" in r.get_data(as_text=True)
+
+
+def test_briefing_pages_are_served(client):
+    assert client.get("/briefing/").status_code == 200
+    assert client.get("/briefing/iom-2024/2").status_code == 200
+    assert client.get("/briefing/_dash-layout").status_code == 200
