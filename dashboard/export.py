@@ -73,14 +73,15 @@ class Page:
         return self.width_px / self.width_css
 
 
-def map_aspect() -> float:
+def map_aspect(fig: go.Figure) -> float:
     """Height / width of the map's Mercator frame, so the plot area fits it without margins."""
-    from dashboard.figures import REGION_LAT, REGION_LON
+    lon = fig.layout.geo.lonaxis.range
+    lat = fig.layout.geo.lataxis.range
 
-    def y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    def y(v: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(v) / 2))
 
-    return (y(REGION_LAT[1]) - y(REGION_LAT[0])) / math.radians(REGION_LON[1] - REGION_LON[0])
+    return (y(lat[1]) - y(lat[0])) / math.radians(lon[1] - lon[0])
 
 
 def _legend_rows(items: list[str], width: float, font_px: float) -> int:
@@ -135,7 +136,7 @@ def frame_for_print(
     # legend: one row-wrapped block under the plot, entries of a fixed share of the width
     items = _legend_items(fig)
     legend_rows = _legend_rows(items, w - 12, small)
-    legend_h = legend_rows * (small * 2 + 4) + (8 if items else 0)
+    legend_h = legend_rows * (small * 1.9 + 2) + (8 if items else 0)
     for t in fig.data:  # one flowing block of entries: no groups, no group titles
         if t.type not in ("sankey", "table"):
             t.legendgroup = None
@@ -154,7 +155,7 @@ def frame_for_print(
     title_lines = _wrap(title or meta.title, w - 12, title_px)
     top = len(title_lines) * title_px * 1.3 + 14
     bottom = legend_h + footer_h + 8
-    plot_h = (w - 12) * (map_aspect() if meta.kind == "map" else ASPECT[meta.kind])
+    plot_h = (w - 12) * (map_aspect(fig) if meta.kind == "map" else ASPECT[meta.kind])
     if meta.kind == "table":
         plot_h = _table_height(fig, w - 12)
     if page.height_mm is not None:
@@ -282,7 +283,12 @@ class Exporter:
 
     def __enter__(self) -> Exporter:
         _configure()
-        import kaleido
+        try:
+            import kaleido
+        except ImportError:
+            raise ExportUnavailable(
+                "PNG, SVG and PDF export needs the kaleido package: pip install kaleido"
+            ) from None
 
         kaleido.start_sync_server(silence_warnings=True)
         self._kaleido = kaleido

@@ -89,8 +89,34 @@ def report_title(dataset: Dataset) -> str:
     return dataset.source_label(REPORT)
 
 
+def focus_frame(dataset: Dataset, state: ViewState, min_span: float = 18.0):
+    """Lon/lat ranges around the countries a view asks about (their places and capitals), or
+    None for the whole region. Used by exports and briefings, where nobody can zoom."""
+    asked = set(state.destination) | set(state.origin) | ({state.country} - {None})
+    if not asked:
+        return None
+    locs = dataset.locations[dataset.locations["iso3"].isin(asked)]
+    nodes = dataset.nodes[dataset.nodes["node"].isin(asked)]
+    lons = list(locs["lon"]) + list(nodes["lon"])
+    lats = list(locs["lat"]) + list(nodes["lat"])
+    if not lons:
+        return None
+    lo_lon, hi_lon = min(lons) - 3, max(lons) + 3
+    lo_lat, hi_lat = min(lats) - 3, max(lats) + 3
+    if hi_lon - lo_lon < min_span:
+        mid = (hi_lon + lo_lon) / 2
+        lo_lon, hi_lon = mid - min_span / 2, mid + min_span / 2
+    if hi_lat - lo_lat < min_span * 0.6:
+        mid = (hi_lat + lo_lat) / 2
+        lo_lat, hi_lat = mid - min_span * 0.3, mid + min_span * 0.3
+    return (round(lo_lon, 1), round(hi_lon, 1)), (round(lo_lat, 1), round(hi_lat, 1))
+
+
 def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
     fig = figures.build_flow_map(dataset, state, labels="routes")
+    frame = focus_frame(dataset, state)
+    if frame:
+        fig.update_geos(lonaxis_range=list(frame[0]), lataxis_range=list(frame[1]))
     routes = figures.visible_routes(dataset, state)
     measure = figures.sized_measure(dataset, state)
     who = filters_text(state)

@@ -26,7 +26,14 @@ def choose(page, control_id: str, text: str) -> None:
     """Pick an option of a dropdown as a keyboard user would: open, type, Enter."""
     page.click(f"#{control_id}")
     page.wait_for_selector(".dash-dropdown-search", timeout=5_000)
-    page.keyboard.type(text)
+    page.keyboard.type(text, delay=30)
+    # Enter only once the list has narrowed to the option typed (a fast machine types ahead)
+    page.wait_for_function(
+        "(t) => { const o = document.querySelectorAll('[role=option]');"
+        " return o.length === 1 && o[0].textContent.includes(t); }",
+        arg=text,
+        timeout=5_000,
+    )
     page.keyboard.press("Enter")
 
 
