@@ -11,7 +11,7 @@ from dashboard import callbacks, figures
 from dashboard.briefing_app import create_briefing_app
 from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.settings import Settings
-from dashboard.state import ViewState
+from dashboard.state import FILTER_KEYS, ViewState
 from dashboard.text import measure_label
 from dashboard.timeline import build_time_strip
 from geodata.countries import country_name
@@ -140,20 +140,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         args = request.args
         try:
             state = slide_state(
-                {
-                    k: v
-                    for k, v in args.items()
-                    if k
-                    in (
-                        "year",
-                        "nationality",
-                        "origin",
-                        "destination",
-                        "measure",
-                        "country",
-                        "indicator",
-                    )
-                },
+                {k: v for k, v in args.items() if k in FILTER_KEYS},
                 set(dataset.indicators["id"]),
             )
             width = float(args.get("width_mm") or PRESETS.get(args.get("preset", "full"), 0))

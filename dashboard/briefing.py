@@ -11,12 +11,12 @@ from pathlib import Path
 
 import yaml
 
-from dashboard.state import ViewState
+from dashboard.state import FILTER_KEYS, ViewState
 from dashboard.views import VIEWS
 from geodata.filters import FilterError, parse_codes, parse_measure, parse_years
 
 BRIEFINGS_DIR = Path(__file__).parent / "briefings"
-FILTERS = ("year", "nationality", "origin", "destination", "measure", "country", "indicator")
+FILTERS = FILTER_KEYS
 SLIDE_KEYS = {"view", "filters", "title", "caption", "note"}
 
 

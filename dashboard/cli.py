@@ -165,6 +165,7 @@ def export(args: argparse.Namespace) -> int:
         ExportUnavailable,
         Page,
     )
+    from dashboard.state import FILTER_KEYS
     from dashboard.views import VIEWS, ViewError, build_view
     from geodata.filters import FilterError
 
@@ -192,19 +193,7 @@ def export(args: argparse.Namespace) -> int:
         if not args.output:
             return fail("give the file to write with -o FILE")
         fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
-        filters = {
-            k: getattr(args, k)
-            for k in (
-                "year",
-                "nationality",
-                "origin",
-                "destination",
-                "measure",
-                "country",
-                "indicator",
-            )
-            if getattr(args, k)
-        }
+        filters = {k: getattr(args, k) for k in FILTER_KEYS if getattr(args, k)}
         try:
             state = slide_state(filters, indicators)
         except FilterError as exc:

@@ -6,6 +6,7 @@ a value that cannot be used is dropped and named in the returned messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs, urlencode
 
@@ -18,7 +19,9 @@ from geodata.filters import (
 )
 
 VIEWS = ("map", "sankey", "table", "overview")
-INDICATORS = ("role", "figures")
+FILTER_KEYS = ("year", "nationality", "origin", "destination", "measure", "country", "indicator")
+QUERY_KEYS = (*FILTER_KEYS, "view")
+INDICATOR_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -90,20 +93,15 @@ def parse_query(search: str | None) -> tuple[ViewState, list[str]]:
         return parse
 
     attempt("view", choice(VIEWS), lambda s, v: s.with_(view=v))
-    attempt("indicator", choice(INDICATORS), lambda s, v: s.with_(indicator=v))
-    unknown = sorted(
-        set(params)
-        - {
-            "year",
-            "nationality",
-            "origin",
-            "destination",
-            "measure",
-            "country",
-            "view",
-            "indicator",
-        }
-    )
+
+    def indicator(text: str) -> str:
+        # which indicators exist is the dataset's to say; here only the shape is checked
+        if not INDICATOR_ID.match(text):
+            raise FilterError(f"{text!r} is not an indicator id")
+        return text
+
+    attempt("indicator", indicator, lambda s, v: s.with_(indicator=v))
+    unknown = sorted(set(params) - set(QUERY_KEYS))
     if unknown:
         messages.append(f"Ignored unknown parameter(s): {', '.join(unknown)}")
     return state, messages

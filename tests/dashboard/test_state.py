@@ -47,3 +47,9 @@ def test_one_bad_value_keeps_the_good_ones():
     state, messages = parse_query("?year=2023&nationality=IDN,QQ1")
     assert state.year_from == 2023 and state.nationality == ()
     assert len(messages) == 1
+
+
+def test_indicator_ids_survive_the_url():
+    state, messages = parse_query("?indicator=iom-office-caseload-2023")
+    assert state.indicator == "iom-office-caseload-2023" and messages == []
+    assert parse_query(to_query(state))[0] == state
