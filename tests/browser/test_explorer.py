@@ -119,3 +119,16 @@ def test_export_button_downloads_the_current_view(watched_page, live_server, art
     data = open(path, "rb").read()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     watch.assert_clean()
+
+
+def test_view_tabs_work_from_the_keyboard(watched_page, live_server):
+    page, watch = watched_page
+    page.goto(live_server + "/", wait_until="networkidle")
+    wait_for_map(page)
+    tab = page.locator("#explorer-view .tab:has-text('Table')")
+    assert tab.get_attribute("tabindex") == "0" and tab.get_attribute("role") == "tab"
+    tab.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.search.includes('view=table')", timeout=15_000)
+    page.wait_for_selector("#explorer-table .dash-spreadsheet", timeout=15_000)
+    watch.assert_clean()
