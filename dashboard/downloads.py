@@ -62,6 +62,23 @@ def locations_table(dataset: Dataset) -> pd.DataFrame:
     return _with_source(out, dataset)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
+
+    Only text cells are touched: a negative number stays a number.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype).startswith("str"):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+            )
+    return out
+
+
 def download_csv(dataset: Dataset, name: str, filters: Filters) -> str:
     if name == "routes":
         frame = routes_table(dataset, filters)
@@ -71,4 +88,4 @@ def download_csv(dataset: Dataset, name: str, filters: Filters) -> str:
         frame = locations_table(dataset)
     else:
         raise KeyError(name)
-    return frame.to_csv(index=False, lineterminator="\n")
+    return defuse_formulas(frame).to_csv(index=False, lineterminator="\n")

@@ -128,3 +128,16 @@ def test_briefing_pages_are_served(client):
     assert client.get("/briefing/").status_code == 200
     assert client.get("/briefing/iom-2024/2").status_code == 200
     assert client.get("/briefing/_dash-layout").status_code == 200
+
+
+def test_downloads_defuse_spreadsheet_formulas(tmp_path):
+    from tests.conftest import ROUTES, write_data
+
+    hostile = (
+        ROUTES
+        + '"r9",IDN,IDN,,myawaddy,2023,2023,"=HYPERLINK(""http://x"")",rescued,5,exact,,rep,"@SUM(A1)",\n'
+    )
+    app = create_app(dataset=load_dataset(write_data(tmp_path / "d", routes_csv=hostile)))
+    data = rows(app.server.test_client().get("/download/routes.csv"))
+    r9 = next(d for d in data if d["id"] == "r9")
+    assert r9["period"].startswith("'=") and r9["section"].startswith("'@")
