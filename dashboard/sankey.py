@@ -67,9 +67,10 @@ def build_sankey(dataset: Dataset, routes: pd.DataFrame, measure: str | None) ->
                 "pad": 18,
                 "thickness": 16,
                 "line": {"color": "#333", "width": 0.5},
-                "hovertemplate": "%{label}<br>%{value:,.0f} "
-                + measure_label(measure)
-                + " (routes of this measure only)<extra></extra>",
+                # no total here: a node's size adds routes up, which no source states as a
+                # figure; each link's hover gives its own route's count and source
+                "hovertemplate": "%{label}<br>Hover a flow for its route's count and source"
+                "<extra></extra>",
             },
             link={
                 "source": src,

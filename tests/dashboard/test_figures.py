@@ -147,3 +147,14 @@ def test_country_colours_by_role_and_by_indicator(bundled):
     assert ind["z"][1] == figs.at["tha-iom-assisted-2023", "value"]
     assert ind["z"][2] is None and "No figure stated" in ind["text"][2]
     assert "Source:" in ind["text"][0]
+
+
+def test_sankey_shows_no_totals_of_its_own(bundled):
+    from dashboard.sankey import build_sankey
+
+    fig = build_sankey(bundled, bundled.routes, "rescued").to_dict()
+    node = fig["data"][0]["node"]
+    assert "%{value" not in node["hovertemplate"]
+    links = fig["data"][0]["link"]
+    counts = set(bundled.routes.loc[bundled.routes["measure"] == "rescued", "count"].dropna())
+    assert set(links["value"]) <= counts  # every link is one route's own count
