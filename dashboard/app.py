@@ -16,7 +16,7 @@ from dashboard.text import measure_label
 from dashboard.timeline import build_time_strip
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
-from geodata.filters import FilterError, parse_filters
+from geodata.filters import FilterError, filter_events, parse_filters
 from layouts.explorer import explorer_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     start = ViewState()
     app.layout = explorer_layout(
         map_figure=figures.build_flow_map(dataset, start),
-        time_strip=build_time_strip(dataset, figures.filter_events(dataset, start.filters), years),
+        time_strip=build_time_strip(
+            dataset, filter_events(dataset.events, dataset.figures, start.filters), years
+        ),
         map_config=config,
         chart_config=config,
         years=years,

@@ -16,7 +16,7 @@ from dashboard.state import ViewState, parse_query, to_query
 from dashboard.text import format_count, measure_label
 from dashboard.timeline import build_time_strip
 from geodata.dataset import Dataset
-from geodata.filters import filter_routes
+from geodata.filters import filter_events, filter_routes
 from layouts import ids
 from layouts.country import profile_panel
 from layouts.overview import overview_panel
@@ -110,14 +110,17 @@ def sync_url_and_controls(
     return [new_search, *outputs, []]
 
 
-def map_patch(dataset: Dataset, search: str | None) -> Patch:
-    """Only what changed: flows, places, events and the countries' colours; never geometry."""
+def map_patch(dataset: Dataset, search: str | None, codes: list[str] | None = None) -> Patch:
+    """Only what changed: flows, places, events and the countries' colours; never geometry.
+
+    `codes` are the countries the page's map draws, in its order (computed once per app)."""
     state, _ = parse_query(search)
     patch = Patch()
     for i, trace in enumerate(figures.dynamic_traces(dataset, state), start=2):
         patch["data"][i] = trace.to_plotly_json()
-    countries, _ = figures.region_countries(dataset.admin0)
-    style = figures.choropleth_style(dataset, state, list(countries["iso3"]))
+    if codes is None:
+        codes = list(figures.region_countries(dataset.admin0)[0]["iso3"])
+    style = figures.choropleth_style(dataset, state, codes)
     for key, value in style.items():
         patch["data"][0][key] = value
     return patch
@@ -126,7 +129,9 @@ def map_patch(dataset: Dataset, search: str | None) -> Patch:
 def time_strip(dataset: Dataset, search: str | None, years: tuple[int, int]):
     state, _ = parse_query(search)
     shown = (state.year_from or years[0], state.year_to or years[1])
-    return build_time_strip(dataset, figures.filter_events(dataset, state.filters), shown)
+    return build_time_strip(
+        dataset, filter_events(dataset.events, dataset.figures, state.filters), shown
+    )
 
 
 def side_panel(dataset: Dataset, search: str | None):
@@ -248,8 +253,9 @@ def register(app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: 
             dataset, years, ctx.triggered_id, search, list(rest[:-1]), rest[-1]
         )
     )
+    codes = list(figures.region_countries(dataset.admin0)[0]["iso3"])
     app.callback(Output(ids.EXPLORER_MAP, "figure"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: map_patch(dataset, search)
+        lambda search: map_patch(dataset, search, codes)
     )
     app.callback(Output(ids.EXPLORER_TIME_STRIP, "figure"), Input(ids.EXPLORER_URL, "search"))(
         lambda search: time_strip(dataset, search, years)

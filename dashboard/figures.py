@@ -21,7 +21,7 @@ from dashboard.state import ViewState
 from dashboard.text import format_count, format_value, measure_label, period_label
 from geodata.countries import country_name
 from geodata.dataset import Dataset
-from geodata.filters import Filters, filter_routes
+from geodata.filters import filter_events, filter_routes
 from geodata.flows import WIDTH_CLASSES, flow_lines, route_legs
 
 DISCLAIMER = (
@@ -143,23 +143,6 @@ def visible_routes(dataset: Dataset, state: ViewState) -> pd.DataFrame:
     measure = sized_measure(dataset, state)
     keep = (routes["measure"] == measure) | routes["count"].isna()
     return routes.loc[keep]
-
-
-def filter_events(dataset: Dataset, f: Filters) -> pd.DataFrame:
-    """Events in the years, and (with country filters) in those countries or about their people."""
-    events = dataset.events
-    years = events["date_start"].str[:4].astype(int)
-    keep = pd.Series(True, index=events.index)
-    if f.year_from is not None:
-        keep &= years >= f.year_from
-    if f.year_to is not None:
-        keep &= years <= f.year_to
-    codes = set(f.nationalities) | set(f.origins) | set(f.destinations)
-    if codes:
-        nat = dataset.figures.set_index("id")["nationality"].to_dict()
-        about = events["figure_ids"].map(lambda ids: any(nat.get(i) in codes for i in ids))
-        keep &= events["country"].isin(codes) | about
-    return events.loc[keep]
 
 
 def route_hover(dataset: Dataset, route: pd.Series | object) -> str:
@@ -363,7 +346,9 @@ def dynamic_traces(dataset: Dataset, state: ViewState, labels: str = "all") -> l
         on_routes = {n for path in filtered["path"] for n in path}
         on_routes |= set(dataset.locations.loc[dataset.locations["iso3"].isin(asked), "id"])
     traces += _place_traces(dataset, filtered, on_routes)
-    traces.append(_event_trace(dataset, filter_events(dataset, state.filters)))
+    traces.append(
+        _event_trace(dataset, filter_events(dataset.events, dataset.figures, state.filters))
+    )
     used = {role_key(p) for p in dataset.profiles.values()}
     for i, key in enumerate(k for k in ROLE_COLOURS if k != "none"):
         traces.append(
@@ -388,6 +373,13 @@ def dynamic_traces(dataset: Dataset, state: ViewState, labels: str = "all") -> l
     return traces
 
 
+@lru_cache(maxsize=64)
+def _label_positions(points: tuple[tuple[str, float, float], ...]) -> dict[str, str]:
+    """Label placement for the region frame; the same places get the same answer, so it is
+    computed once per set of labelled places rather than on every interaction."""
+    return place_labels(list(points), REGION_LON, REGION_LAT, *MAP_SIZE_PX)
+
+
 def _place_traces(
     dataset: Dataset, routes: pd.DataFrame, labelled: set[str] | None = None
 ) -> list[go.Scattergeo]:
@@ -398,15 +390,12 @@ def _place_traces(
     if labelled is not None:
         labelled = labelled | set(on_site)
     show = [labelled is None or i in labelled for i in locs["id"]]
-    positions = place_labels(
-        [
-            (short_name(n), x, y)
+    positions = _label_positions(
+        tuple(
+            (short_name(n), float(x), float(y))
             for n, x, y, keep in zip(locs["name"], locs["lon"], locs["lat"], show)
             if keep
-        ],
-        REGION_LON,
-        REGION_LAT,
-        *MAP_SIZE_PX,
+        )
     )
     traces = []
     for claim in ("report", "context"):

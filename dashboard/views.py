@@ -17,14 +17,15 @@ from dashboard.panels import (
     figure_record,
     profile_data,
     sex_split_chart,
+    source_short,
 )
 from dashboard.sankey import build_sankey
 from dashboard.state import ViewState
 from dashboard.text import measure_label
 from dashboard.timeline import build_time_strip
 from geodata.countries import country_name
-from geodata.dataset import Dataset, readable_date
-from geodata.filters import filter_routes
+from geodata.dataset import Dataset
+from geodata.filters import filter_events, filter_routes
 
 REPORT = "iom-2024-sitrep"
 
@@ -59,11 +60,6 @@ def filters_text(state: ViewState) -> str:
     return "; ".join(parts)
 
 
-def short_source(dataset: Dataset, source_id: str) -> str:
-    row = dataset.sources.set_index("id").loc[source_id]
-    return f"{row['publisher']} ({readable_date(row['date'])})"
-
-
 def cite_briefly(sources: list[str], limit: int = 4) -> str:
     """A one-line source credit for a projected screen: publishers and dates only."""
     names = list(dict.fromkeys(s.split(" — ")[0] for s in sources))
@@ -79,7 +75,7 @@ def cite(dataset: Dataset, rows: pd.DataFrame, limit: int = 6) -> list[str]:
     by_source: dict[str, list[str]] = {}
     for sid, section in pairs:
         by_source.setdefault(sid, []).append(section)
-    lines = [f"{short_source(dataset, sid)} — {'; '.join(secs)}" for sid, secs in by_source.items()]
+    lines = [f"{source_short(dataset, sid)} — {'; '.join(secs)}" for sid, secs in by_source.items()]
     if len(lines) > limit:
         lines = lines[:limit] + [f"and {len(lines) - limit} more sources (see routes.csv)"]
     return lines
@@ -123,7 +119,7 @@ def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMet
     title = f"Trafficking routes into scam compounds — line width: people {measure_label(measure)}"
     if who:
         title += f" ({who})"
-    events = figures.filter_events(dataset, state.filters)
+    events = filter_events(dataset.events, dataset.figures, state.filters)
     cited = pd.concat([routes[["source_id", "section"]], events[["source_id", "section"]]])
     return fig, ViewMeta(
         title=title,
@@ -230,7 +226,7 @@ def _profile(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, Vie
 
 
 def _events(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
-    events = figures.filter_events(dataset, state.filters)
+    events = filter_events(dataset.events, dataset.figures, state.filters)
     lo, hi = state.year_from or bounds[0], state.year_to or bounds[1]
     fig = build_time_strip(dataset, events, (lo, hi))
     return fig, ViewMeta(

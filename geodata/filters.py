@@ -114,3 +114,20 @@ def filter_figures(figures: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if f.nationalities:
         keep &= figures["nationality"].isin(f.nationalities)
     return figures.loc[keep]
+
+
+def filter_events(events: pd.DataFrame, figures: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """Events in the years, and (with country filters) in those countries or about their people
+    (an event whose figures count people of those nationalities)."""
+    years = events["date_start"].str[:4].astype(int)
+    keep = pd.Series(True, index=events.index)
+    if f.year_from is not None:
+        keep &= years >= f.year_from
+    if f.year_to is not None:
+        keep &= years <= f.year_to
+    codes = set(f.nationalities) | set(f.origins) | set(f.destinations)
+    if codes:
+        nat = figures.set_index("id")["nationality"].to_dict()
+        about = events["figure_ids"].map(lambda ids: any(nat.get(i) in codes for i in ids))
+        keep &= events["country"].isin(codes) | about
+    return events.loc[keep]
