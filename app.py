@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from dashboard.cli import add_serve_arguments, serve, settings_from_args
+from dashboard.cli.main import add_serve_arguments, serve, settings_from_args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,8 @@ import time
 
 import plotly.io as pio
 
-from dashboard import callbacks, figures
+from dashboard.explorer import callbacks
+from dashboard.figures import flowmap as figures
 from dashboard.state import parse_query
 from geodata import load_dataset
 

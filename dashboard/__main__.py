@@ -1,3 +1,3 @@
-from dashboard.cli import main
+from dashboard.cli.main import main
 
 raise SystemExit(main())

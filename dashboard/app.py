@@ -7,13 +7,14 @@ from pathlib import Path
 import dash
 from flask import Response, abort, request
 
-from dashboard import callbacks, figures
-from dashboard.briefing_app import create_briefing_app
+from dashboard.briefing.app import create_briefing_app
 from dashboard.downloads import DOWNLOADS, download_csv
+from dashboard.explorer import callbacks
+from dashboard.figures import flowmap as figures
+from dashboard.figures.timeline import build_time_strip
 from dashboard.settings import Settings
 from dashboard.state import FILTER_KEYS, ViewState
 from dashboard.text import measure_label
-from dashboard.timeline import build_time_strip
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
 from geodata.filters import FilterError, filter_events, parse_filters
@@ -121,8 +122,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     @app.server.route("/export/<view>.<fmt>")
     def export_figure(view: str, fmt: str) -> Response:
         """The current view as a publication figure (the explorer's export links)."""
-        from dashboard.briefing import slide_state
-        from dashboard.export import (
+        from dashboard.briefing.files import slide_state
+        from dashboard.export.render import (
             FORMATS,
             PRESETS,
             Exporter,
@@ -130,7 +131,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             ExportUnavailable,
             Page,
         )
-        from dashboard.views import VIEWS, ViewError, build_view
+        from dashboard.figures.views import VIEWS, ViewError, build_view
 
         if view not in VIEWS or fmt not in FORMATS:
             return Response(

@@ -1,6 +1,7 @@
 """The country profile: the report's text, key figures, notes and routes for one country.
 
-A component tree only: every text comes from the dict `dashboard.panels.profile_data` builds.
+A component tree only: every text comes from the dict that
+`dashboard.figures.panels.profile_data` builds.
 """
 
 from __future__ import annotations

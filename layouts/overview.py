@@ -1,6 +1,6 @@
 """The regional overview: key-figure cards, two small charts, and the report's inconsistencies.
 
-A component tree only: texts come from `dashboard.panels.overview_data`, figures from its
+A component tree only: texts come from `dashboard.figures.panels.overview_data`, figures from its
 chart builders.
 """
 

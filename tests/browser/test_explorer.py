@@ -102,7 +102,7 @@ def test_other_views_render(watched_page, live_server, artifacts, view):
 
 
 def test_export_button_downloads_the_current_view(watched_page, live_server, artifacts):
-    from dashboard.export import chromium_path
+    from dashboard.export.render import chromium_path
 
     if chromium_path() is None:
         pytest.skip("no Chromium for kaleido")

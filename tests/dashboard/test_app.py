@@ -116,7 +116,7 @@ def test_export_route_refuses_bad_requests(client):
 
 
 def test_export_route_without_chromium_says_what_to_install(client, monkeypatch):
-    from dashboard import export
+    from dashboard.export import render as export
 
     monkeypatch.setattr(export, "chromium_path", lambda: None)
     r = client.get("/export/map.png")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import plotly.io.json as pio_json
 
-from dashboard import panels
+from dashboard.figures import panels
 from geodata.dataset import load_dataset
 from geodata.filters import Filters
 from layouts import ids

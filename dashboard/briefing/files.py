@@ -11,11 +11,11 @@ from pathlib import Path
 
 import yaml
 
+from dashboard.figures.views import VIEWS
 from dashboard.state import FILTER_KEYS, ViewState
-from dashboard.views import VIEWS
 from geodata.filters import FilterError, parse_codes, parse_measure, parse_years
 
-BRIEFINGS_DIR = Path(__file__).parent / "briefings"
+BRIEFINGS_DIR = Path(__file__).parent / "examples"
 FILTERS = FILTER_KEYS
 SLIDE_KEYS = {"view", "filters", "title", "caption", "note"}
 

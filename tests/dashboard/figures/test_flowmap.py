@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dashboard.figures import (
+from dashboard.figures.flowmap import (
     DISCLAIMER,
     DYNAMIC,
     FLOW_TRACES,
@@ -150,7 +150,7 @@ def test_country_colours_by_role_and_by_indicator(bundled):
 
 
 def test_sankey_shows_no_totals_of_its_own(bundled):
-    from dashboard.sankey import build_sankey
+    from dashboard.figures.sankey import build_sankey
 
     fig = build_sankey(bundled, bundled.routes, "rescued").to_dict()
     node = fig["data"][0]["node"]

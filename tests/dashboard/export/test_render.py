@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import export as export_module
-from dashboard.export import Exporter, ExportError, ExportUnavailable, Page, frame_for_print
-from dashboard.figures import DISCLAIMER
+from dashboard.export import render as export_module
+from dashboard.export.render import Exporter, ExportError, ExportUnavailable, Page, frame_for_print
+from dashboard.figures.flowmap import DISCLAIMER
+from dashboard.figures.views import build_view
 from dashboard.state import ViewState
-from dashboard.views import build_view
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BOUNDS = (2022, 2023)
 needs_chromium = pytest.mark.skipif(
     export_module.chromium_path() is None, reason="no Chromium for kaleido on this machine"
@@ -155,7 +155,7 @@ def test_cli_exports_one_view_and_a_briefing(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out.svg").read_text().startswith("<svg")
-    briefing = ROOT / "dashboard" / "briefings" / "iom-2024.yaml"
+    briefing = ROOT / "dashboard" / "briefing" / "examples" / "iom-2024.yaml"
     result = run_cli(
         "--briefing", str(briefing), "--out-dir", "figs", "--preset", "column", cwd=tmp_path
     )

@@ -1,7 +1,7 @@
 """Publication export: a figure framed to stand on its own, written as PNG, SVG or PDF.
 
-The same figure builders as the screen (dashboard.views); here they get a title, a legend laid
-out for the page, the source line, the period and (for maps) the disclaimer, sized in
+The same figure builders as the screen (dashboard.figures.views); here they get a title, a
+legend laid out for the page, the source line, the period and (for maps) the disclaimer, sized in
 millimetres. kaleido renders them with Debian's Chromium, loading plotly.js and the base-map
 topojson from local files, so export works with no network. One browser serves a whole batch.
 """
@@ -22,9 +22,9 @@ import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from dashboard.views import ViewMeta
+from dashboard.figures.views import ViewMeta
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOPOJSON = ROOT / "assets" / "topojson"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 FORMATS = ("png", "svg", "pdf")
@@ -147,7 +147,7 @@ def frame_for_print(
     footer.append(f"Period: {meta.period}.")
     footer += meta.notes
     if meta.disclaimer:
-        from dashboard.figures import DISCLAIMER
+        from dashboard.figures.flowmap import DISCLAIMER
 
         footer.append(DISCLAIMER)
     lines = [line for text in footer for line in _wrap(text, w - 12, small)]

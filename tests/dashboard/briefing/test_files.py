@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.briefing import BRIEFINGS_DIR, BriefingError, load_briefing
-from dashboard.views import VIEWS
+from dashboard.briefing.files import BRIEFINGS_DIR, BriefingError, load_briefing
+from dashboard.figures.views import VIEWS
 from tests.geodata.test_records import _numbers_outside_the_sources
 
 EXAMPLE = BRIEFINGS_DIR / "iom-2024.yaml"

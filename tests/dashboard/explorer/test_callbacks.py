@@ -6,8 +6,8 @@ import json
 
 from dash import Patch, no_update
 
-from dashboard import callbacks
-from dashboard.figures import TRACES
+from dashboard.explorer import callbacks
+from dashboard.figures.flowmap import TRACES
 from dashboard.state import parse_query
 from layouts import ids
 

@@ -125,8 +125,8 @@ def validate(paths: list[str], code_column: str) -> int:
 
 
 def add_export_arguments(parser: argparse.ArgumentParser) -> None:
-    from dashboard.export import FORMATS, PRESETS
-    from dashboard.views import VIEWS
+    from dashboard.export.render import FORMATS, PRESETS
+    from dashboard.figures.views import VIEWS
 
     what = parser.add_argument_group("what to export (one view, or every view of a briefing)")
     what.add_argument("--view", help=f"one of: {', '.join(VIEWS)}")
@@ -157,16 +157,16 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
 def export(args: argparse.Namespace) -> int:
     from dashboard.app import year_bounds
-    from dashboard.briefing import BriefingError, load_briefing, slide_state
-    from dashboard.export import (
+    from dashboard.briefing.files import BriefingError, load_briefing, slide_state
+    from dashboard.export.render import (
         PRESETS,
         Exporter,
         ExportError,
         ExportUnavailable,
         Page,
     )
+    from dashboard.figures.views import VIEWS, ViewError, build_view
     from dashboard.state import FILTER_KEYS
-    from dashboard.views import VIEWS, ViewError, build_view
     from geodata.filters import FilterError
 
     def fail(message: str) -> int:
@@ -210,7 +210,7 @@ def export(args: argparse.Namespace) -> int:
             jobs.append(
                 (slide.view, slide.state, folder / f"{i:02d}-{slide.view}.{fmt}", fmt, slide.title)
             )
-    from dashboard.export import FORMATS
+    from dashboard.export.render import FORMATS
 
     if any(job[3] not in FORMATS for job in jobs):
         return fail(f"unknown format; use one of {', '.join(FORMATS)} (or a matching suffix)")

@@ -13,8 +13,8 @@ import dash
 import plotly.graph_objects as go
 from dash import Input, Output
 
-from dashboard.briefing import BriefingError, Slide, briefing_files, load_briefing
-from dashboard.views import ViewMeta, build_view, cite_briefly
+from dashboard.briefing.files import BriefingError, Slide, briefing_files, load_briefing
+from dashboard.figures.views import ViewMeta, build_view, cite_briefly
 from geodata.dataset import Dataset
 from layouts import ids
 from layouts.briefing import briefing_error, briefing_index, briefing_shell, slide

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import EVENT_COLOUR, EVENT_SYMBOLS, event_hover
+from dashboard.figures.flowmap import EVENT_COLOUR, EVENT_SYMBOLS, event_hover
 from geodata.dataset import Dataset
 
 LANES = {

@@ -6,10 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dashboard.cli import main
+from dashboard.cli.main import main
 from tests.conftest import ROUTES, write_data
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -7,8 +7,8 @@ from itertools import combinations
 
 import pytest
 
-from dashboard.figures import REGION_LAT, REGION_LON
-from dashboard.labels import POSITIONS, label_box, place_labels, to_pixels
+from dashboard.figures.flowmap import REGION_LAT, REGION_LON
+from dashboard.figures.labels import POSITIONS, label_box, place_labels, to_pixels
 
 # The Thai–Myanmar border cluster: (name, lon, lat).
 CLUSTER = [

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import figures
-from dashboard.panels import (
+from dashboard.figures import flowmap as figures
+from dashboard.figures.panels import (
     CASELOAD_IDS,
     SEX_SPLIT_IDS,
     caseload_chart,
@@ -19,10 +19,10 @@ from dashboard.panels import (
     sex_split_chart,
     source_short,
 )
-from dashboard.sankey import build_sankey
+from dashboard.figures.sankey import build_sankey
+from dashboard.figures.timeline import build_time_strip
 from dashboard.state import ViewState
 from dashboard.text import measure_label
-from dashboard.timeline import build_time_strip
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 from geodata.filters import filter_events, filter_routes

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from dashboard.labels import place_labels
+from dashboard.figures.labels import place_labels
 from dashboard.state import ViewState
 from dashboard.text import format_count, format_value, measure_label, period_label
 from geodata.countries import country_name

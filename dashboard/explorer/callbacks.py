@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output, Patch, ctx, html, no_update
 
-from dashboard import figures
 from dashboard.downloads import routes_table
-from dashboard.panels import caseload_chart, overview_data, profile_data, sex_split_chart
-from dashboard.sankey import build_sankey, sankey_routes
+from dashboard.figures import flowmap as figures
+from dashboard.figures.panels import caseload_chart, overview_data, profile_data, sex_split_chart
+from dashboard.figures.sankey import build_sankey, sankey_routes
+from dashboard.figures.timeline import build_time_strip
 from dashboard.state import ViewState, parse_query, to_query
 from dashboard.text import format_count, measure_label
-from dashboard.timeline import build_time_strip
 from geodata.dataset import Dataset
 from geodata.filters import filter_events, filter_routes
 from layouts import ids

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from dashboard import panels
+from dashboard.figures import panels
 from dashboard.text import format_count, format_value
 from geodata.dataset import PROFILE_COUNTRIES, load_dataset
 from geodata.filters import Filters

@@ -1,0 +1,1 @@
+"""Briefing mode at /briefing/: briefing files (YAML) and the projector app."""

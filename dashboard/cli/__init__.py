@@ -1,0 +1,1 @@
+"""The command line: `python -m dashboard serve | validate | export`."""

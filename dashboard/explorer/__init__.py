@@ -1,0 +1,1 @@
+"""The explorer at /: its callbacks (the layout lives in layouts/explorer.py)."""
