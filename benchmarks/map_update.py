@@ -1,18 +1,19 @@
-"""Bytes and milliseconds of a map update: the dash.Patch the explorer sends against resending
-the whole figure (what a naive Dash callback returning go.Figure would send).
+"""Bytes and milliseconds of a map update: the figure the explorer sends (its polygons come
+once, by URL, and are cached by the browser) against the same figure with its polygons inline
+(what a naive Dash callback returning go.Figure would send on every change).
 
 Run: .venv/bin/python benchmarks/map_update.py
 """
 
 from __future__ import annotations
 
-import json
+import gzip
 import time
 
 import plotly.io as pio
 
 from dashboard.explorer import callbacks
-from dashboard.figures import flowmap as figures
+from dashboard.figures import flowmap
 from dashboard.state import parse_query
 from geodata import load_dataset
 
@@ -21,27 +22,27 @@ QUERIES = [
     "?nationality=IDN",
     "?year=2023&nationality=IDN,VNM",
     "?destination=MMR",
-    "?measure=returned",
-    "?indicator=iom-office-caseload-2023",
+    "?measure=returned&width=count",
+    "?layers=routes,returns,places,events,offices",
 ]
+SIZE = {"w": 1018, "h": 570}  # the map at 1440×900
 
 
 def main() -> None:
     dataset = load_dataset()
-    codes = list(figures.region_countries(dataset.admin0)[0]["iso3"])  # once, as the app does
-    print(f"{'query':42} {'patch bytes':>12} {'full bytes':>12} {'patch ms':>9} {'full ms':>9}")
+    print(f"{'query':44} {'update kB':>10} {'gzip kB':>8} {'inline kB':>10} {'update ms':>10}")
     for q in QUERIES:
         t = time.perf_counter()
-        patch = callbacks.map_patch(dataset, q, codes)
-        patch_ms = (time.perf_counter() - t) * 1000
-        patch_bytes = len(json.dumps(patch.to_plotly_json(), default=str))
-        t = time.perf_counter()
-        full = figures.build_flow_map(dataset, parse_query(q)[0])
-        full_bytes = len(pio.to_json(full))
-        full_ms = (time.perf_counter() - t) * 1000
+        fig = callbacks.map_figure(dataset, q, SIZE, "/geo/countries.json")
+        ms = (time.perf_counter() - t) * 1000
+        body = pio.to_json(fig).encode()
+        inline = flowmap.build_flow_map(
+            dataset, parse_query(q)[0], flowmap.Layout(width_px=SIZE["w"], height_px=SIZE["h"])
+        )
         print(
-            f"{q or '(default)':42} {patch_bytes:12,} {full_bytes:12,} {patch_ms:9.1f} "
-            f"{full_ms:9.1f}"
+            f"{q or '(default)':44} {len(body) / 1000:10.1f} "
+            f"{len(gzip.compress(body)) / 1000:8.1f} {len(pio.to_json(inline)) / 1000:10.1f} "
+            f"{ms:10.1f}"
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import dash
@@ -13,7 +15,14 @@ from dashboard.explorer import callbacks
 from dashboard.figures import flowmap as figures
 from dashboard.figures.timeline import build_time_strip
 from dashboard.settings import Settings
-from dashboard.state import FILTER_KEYS, ViewState
+from dashboard.state import (
+    DEFAULT_LAYERS,
+    FILTER_KEYS,
+    FORM_CHOICES,
+    LAYER_MOVEMENTS,
+    LAYERS,
+    ViewState,
+)
 from dashboard.text import measure_label
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
@@ -25,13 +34,22 @@ ASSETS = ROOT / "assets"
 REPORT_SOURCE_ID = "iom-2024-sitrep"
 
 
+# Toolbar buttons that would send the figure to another service, whatever plotly adds later.
+NO_SHARING = ["sendDataToCloud", "sendChartToCloud", "editInChartStudio", "select2d", "lasso2d"]
+
+
 def graph_config(app: dash.Dash) -> dict:
-    """dcc.Graph config: plotly's base-map topojson from our assets, never from a CDN."""
+    """dcc.Graph config: plotly's base-map topojson from our assets, never from a CDN, and no
+    toolbar button that uploads or shares: the image button saves a PNG on this computer."""
     return {
         "topojsonURL": app.get_asset_url("topojson/"),
         "displaylogo": False,
         "responsive": True,
-        "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "showLink": False,
+        "plotlyServerURL": "",
+        "modeBarButtonsToRemove": list(NO_SHARING),
     }
 
 
@@ -47,20 +65,37 @@ def control_options(dataset: Dataset) -> dict[str, list[dict]]:
         return [{"label": country_name(c), "value": c} for c in codes]
 
     routes = dataset.routes
+    measures = sorted(set(routes.loc[routes["count"].notna(), "measure"]), key=measure_label)
     return {
         "nationality": countries(routes["nationality"]),
         "origin": countries(routes["origin_iso3"]),
         "destination": countries(routes["destination_iso3"]),
-        "measure": [
-            {"label": measure_label(m).capitalize(), "value": m}
-            for m in figures.measure_options(routes)
+        "form": [{"label": FORM_CHOICE_LABELS[k], "value": k} for k in FORM_CHOICES],
+        "measure": [{"label": measure_label(m).capitalize(), "value": m} for m in measures],
+        "layers": [
+            {"label": LAYER_LABELS[k], "value": k, "default": k in DEFAULT_LAYERS} for k in LAYERS
         ],
-        "indicator": [{"label": "Role in the report", "value": "role"}]
-        + [{"label": r.label, "value": r.id} for r in dataset.indicators.itertuples()],
         "country": countries(
             list(PROFILE_COUNTRIES) + list(routes["origin_iso3"]) + list(routes["destination_iso3"])
         ),
     }
+
+
+FORM_CHOICE_LABELS = {
+    "forced_criminality": "Forced criminality in scam centres",
+    "organ_removal": "Organ removal",
+    "sexual_exploitation": "Sexual exploitation",
+    "other": "Other forms",
+    "every": "Every form",
+}
+LAYER_LABELS = {
+    "routes": "Trafficking routes",
+    "returns": "Returns",
+    "places": "Places",
+    "events": "Dated events",
+    "offices": "IOM office figures",
+    "other": "Other movements",
+}
 
 
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> dash.Dash:
@@ -79,8 +114,22 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     years = year_bounds(dataset)
     config = graph_config(app)
     start = ViewState()
+    # the countries' polygons go to the browser once, by URL, and are cached there: no figure
+    # or update carries geometry
+    geometry_body = json.dumps(figures.countries_geojson(dataset), separators=(",", ":"))
+    version = hashlib.sha256(geometry_body.encode()).hexdigest()[:12]
+    geometry_url = f"/geo/countries-{version}.json"
+
+    @app.server.route("/geo/countries-<version>.json")
+    def countries_geometry(version: str) -> Response:
+        return Response(
+            geometry_body,
+            mimetype="application/geo+json",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
     app.layout = explorer_layout(
-        map_figure=figures.build_flow_map(dataset, start),
+        map_figure=figures.build_flow_map(dataset, start, geometry=geometry_url),
         time_strip=build_time_strip(
             dataset, filter_events(dataset.events, dataset.figures, start.filters), years
         ),
@@ -90,10 +139,11 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         options=control_options(dataset),
         source_line="Source: "
         + dataset.source_label(REPORT_SOURCE_ID)
-        + ". Each route, place and event names its own source and report section on hover.",
+        + ", and the media items it lists. Each route, place and event names its own source and "
+        "report section on hover; click a route for its card.",
         problems=[str(p) for p in dataset.report.errors],
     )
-    callbacks.register(app, dataset, years, config)
+    callbacks.register(app, dataset, years, config, geometry_url)
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)
 
     @app.server.route("/download/<name>.csv")
@@ -101,12 +151,25 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         if name not in DOWNLOADS:
             abort(404)
         try:
+            layers = request.args.get("layers")
+            movement = None
+            if layers is not None:
+                chosen = [v.strip() for v in layers.split(",") if v.strip()]
+                movement = ",".join(LAYER_MOVEMENTS[k] for k in chosen if k in LAYER_MOVEMENTS)
+                if not movement:
+                    return Response(
+                        "layers: no route layer chosen (routes, returns or other)\n",
+                        status=400,
+                        mimetype="text/plain",
+                    )
             filters = parse_filters(
                 request.args.get("year"),
                 request.args.get("nationality"),
                 request.args.get("origin"),
                 request.args.get("destination"),
                 request.args.get("measure"),
+                form=request.args.get("form"),
+                movement=movement,
             )
         except FilterError as exc:
             return Response(f"{exc}\n", status=400, mimetype="text/plain")

@@ -38,6 +38,8 @@ def routes_table(dataset: Dataset, filters: Filters) -> pd.DataFrame:
             "year_start": routes["year_start"],
             "year_end": routes["year_end"],
             "period": routes["period"],
+            "movement": routes["movement"] if "movement" in routes else None,
+            "form": routes["form"] if "form" in routes else None,
             "measure": routes["measure"],
             "count": routes["count"].astype("Int64"),
             "qualifier": routes["qualifier"],

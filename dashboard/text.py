@@ -22,6 +22,32 @@ MEASURE_LABELS = {
     "reported_route": "route reported, no count",
 }
 QUALIFIER_WORDS = {"exact": "", "at_least": "at least ", "about": "about ", "unknown": ""}
+QUALIFIER_LABELS = {"exact": "exact", "at_least": "at least", "about": "about", "unknown": ""}
+FORM_LABELS = {
+    "forced_criminality": "Forced criminality in scam centres",
+    "organ_removal": "Organ removal",
+    "sexual_exploitation": "Sexual exploitation",
+    "other": "Other forms",
+    "all_forms": "All forms together (not split by form)",
+}
+MOVEMENT_LABELS = {
+    "trafficking": "Trafficking routes",
+    "return": "Returns, repatriations and deportations",
+    "other": "Movements not called trafficking",
+}
+MONTH_SHORT = {
+    "January": "Jan",
+    "February": "Feb",
+    "March": "Mar",
+    "April": "Apr",
+    "June": "Jun",
+    "July": "Jul",
+    "August": "Aug",
+    "September": "Sep",
+    "October": "Oct",
+    "November": "Nov",
+    "December": "Dec",
+}
 
 
 def measure_label(measure: str | None) -> str:
@@ -41,6 +67,36 @@ def format_count(count: object, qualifier: str) -> str:
     if is_missing(count):
         return "number not stated"
     return f"{QUALIFIER_WORDS.get(qualifier, '')}{format_number(float(count))}"
+
+
+def short_count(count: object, qualifier: str) -> str:
+    """'600+', '~120,000', '437': the compact form printed beside a route or place."""
+    if is_missing(count):
+        return ""
+    number = format_number(float(count))
+    if qualifier == "at_least":
+        return number + "+"
+    if qualifier == "about":
+        return "~" + number
+    return number
+
+
+def short_period(year_start: int, year_end: int, period: object = None) -> str:
+    """'H1 2023', 'Jan–Nov 2023', 'May 2023', 'since 2022': a period short enough for a label."""
+    text = period if isinstance(period, str) and period else ""
+    if not text:
+        return str(year_start) if year_start == year_end else f"{year_start}–{year_end}"
+    text = text.replace("first half of ", "H1 ").replace("second half of ", "H2 ")
+    text = text.replace("January to November", "Jan–Nov").replace(" to ", "–")
+    for month, short in MONTH_SHORT.items():
+        text = text.replace(month, short)
+    if not any(str(y) in text for y in range(int(year_start), int(year_end) + 1)):
+        text = f"{text} {year_end}" if year_start == year_end else f"{text} {year_start}–{year_end}"
+    return text
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def format_value(value: float, unit: str, qualifier: str, value_max: object = None) -> str:

@@ -18,6 +18,7 @@ from geodata.schema import (
     AnchorRow,
     EventRow,
     FigureRow,
+    HeadlineRow,
     IndicatorRow,
     LocationRow,
     NoteRow,
@@ -41,7 +42,11 @@ TABLES: dict[str, tuple[type[Record], bool]] = {
     "notes.csv": (NoteRow, False),
     "indicators.csv": (IndicatorRow, False),
     "country_anchors.csv": (AnchorRow, False),
+    "headlines.csv": (HeadlineRow, False),
 }
+# tables whose rows name rows of another table: a bundled copy is only used with that table's
+# bundled copy (the bundled headlines name bundled figures, not a user's)
+DEPENDS_ON = {"headlines.csv": "figures.csv"}
 PROFILES_FILE = "profiles.yaml"
 
 
@@ -83,8 +88,13 @@ class Dataset:
     nodes: pd.DataFrame  # every route node (location id or ISO3) with its point and country
     report: ValidationReport
     data_dir: Path = field(default=RECORDS_DIR)
+    # the cards of the headline band, by rank; figure_ids is a list per card
+    headlines: pd.DataFrame = field(default_factory=lambda: _empty(HeadlineRow))
 
-    def source_label(self, source_id: str) -> str:
+    def source_label(self, source_id: str | None) -> str:
+        """'Publisher, Title (Month Year)'; '' for no source (a place shown for context)."""
+        if not source_id:
+            return ""
         row = self.sources.loc[self.sources["id"] == source_id]
         if row.empty:
             return source_id
@@ -261,15 +271,35 @@ def load_dataset(
 
     frames: dict[str, pd.DataFrame] = {}
     names: dict[str, str] = {}  # table -> the name its problems are reported under
+    bundled: set[str] = set()  # tables read from the bundled records
     for file, (model, required) in TABLES.items():
         path = overrides.get(file) or data_dir / file
-        if not path.exists() and data_dir != RECORDS_DIR and file not in overrides:
+        fallback = not path.exists() and data_dir != RECORDS_DIR and file not in overrides
+        if fallback:
+            path = RECORDS_DIR / file
+        if path == RECORDS_DIR / file and file not in overrides:
+            needs = DEPENDS_ON.get(file)
+            if needs and needs not in bundled:
+                report.add(
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        f"the bundled {file} names rows of the bundled {needs}, which is not "
+                        "used: nothing of this kind shown",
+                        "warning",
+                    )
+                )
+                frames[file] = _empty(model)
+                names[file] = file
+                continue
+            bundled.add(file)
+        if fallback:
             report.add(
                 Problem(
                     file, None, None, f"not in {data_dir}: using the bundled records", "warning"
                 )
             )
-            path = RECORDS_DIR / file
         if not path.exists() and not required:
             report.add(
                 Problem(file, None, None, "file not present; nothing of this kind shown", "warning")
@@ -294,7 +324,13 @@ def load_dataset(
     for file in TABLES:
         if "source_id" in frames[file].columns:
             frames[file] = _check_refs(
-                frames[file], names[file], report, "source_id", source_ids, "source"
+                frames[file],
+                names[file],
+                report,
+                "source_id",
+                source_ids,
+                "source",
+                optional=True,  # only a place shown for context has none (see LocationRow)
             )
 
     locations = frames["locations.csv"]
@@ -304,7 +340,7 @@ def load_dataset(
     routes = frames["routes.csv"]
     if not routes.empty:
         nodes_of = routes.apply(
-            lambda r: [r["origin"] or "", *r["transit"], r["destination"]], axis=1
+            lambda r: [r["origin"] or "", *r["transit"], r["destination"] or ""], axis=1
         )
         problems = nodes_of.map(
             lambda ns: [p for p in (_resolve_node(n, locations, anchors) for n in ns) if p]
@@ -357,6 +393,17 @@ def load_dataset(
         events, names["events.csv"], report, "figure_ids", figure_ids, "figure id", many=True
     )
     events = _join_events(events, locations)
+    headlines = frames["headlines.csv"]
+    headlines = _check_refs(
+        headlines,
+        names["headlines.csv"],
+        report,
+        "figure_ids",
+        figure_ids,
+        "figure id",
+        many=True,
+    )
+    headlines = _unique_ranks(headlines, names["headlines.csv"], report)
     notes = frames["notes.csv"]
     notes = _check_refs(
         notes,
@@ -377,6 +424,7 @@ def load_dataset(
         "notes.csv": notes,
         "indicators.csv": indicators,
         "country_anchors.csv": capitals,
+        "headlines.csv": headlines,
     }
     assert set(final) == set(TABLES), "every table's tally is settled here"
     for file, frame in final.items():
@@ -402,6 +450,7 @@ def load_dataset(
         nodes=nodes,
         report=report,
         data_dir=data_dir,
+        headlines=headlines,
     )
 
 
@@ -420,6 +469,18 @@ def _one_figure_per_country(
         + figures["scope"].astype(str)
     )
     return _reject(figures, file, report, dup, "indicator", reasons)
+
+
+def _unique_ranks(headlines: pd.DataFrame, file: str, report: ValidationReport) -> pd.DataFrame:
+    """Each card has its own place in the band: a rank used twice keeps its first row only."""
+    if headlines.empty:
+        return headlines
+    first_row = headlines.groupby("rank")[ROW_COLUMN].transform("min")
+    mask = headlines["rank"].duplicated(keep="first")
+    reasons = "duplicate rank " + headlines["rank"].astype(str) + ", first used on row "
+    reasons = reasons + first_row.astype(str)
+    kept = _reject(headlines, file, report, mask, "rank", reasons)
+    return kept.sort_values("rank", kind="stable").reset_index(drop=True)
 
 
 def _required_columns(model: type[Record]) -> list[str]:
@@ -495,7 +556,9 @@ def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     iso = dict(zip(nodes["node"], nodes["iso3"]))
     name = dict(zip(nodes["node"], nodes["name"]))
     routes["origin_iso3"] = _objects([iso.get(n) if n else None for n in routes["origin"]])
-    routes["destination_iso3"] = _objects([iso.get(n) for n in routes["destination"]])
+    routes["destination_iso3"] = _objects(
+        [iso.get(n) if n else None for n in routes["destination"]]
+    )
     routes["path"] = (
         routes.apply(
             lambda r: [n for n in [r["origin"], *r["transit"], r["destination"]] if n], axis=1
@@ -504,7 +567,21 @@ def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
         else pd.Series(dtype=object)
     )
     routes["path_names"] = routes["path"].map(lambda p: [name[n] for n in p])
+    routes["end"] = _objects(
+        [
+            route_end(path, destination)
+            for path, destination in zip(routes["path"], routes["destination"])
+        ]
+    )
     return routes
+
+
+def route_end(path: list[str], destination: str | None) -> str:
+    """'flow' for a path of two or more nodes (drawn as a line); a single node is a place
+    figure, 'at' when it is the route's destination and 'from' when it is only its origin."""
+    if len(path) >= 2:
+        return "flow"
+    return "at" if destination else "from"
 
 
 def _objects(values: list) -> pd.Series:

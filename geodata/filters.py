@@ -9,7 +9,33 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geodata.countries import is_iso3
-from geodata.schema import MEASURES, YEAR_MAX, YEAR_MIN
+from geodata.schema import (
+    DEFAULT_FORMS,
+    DEFAULT_MOVEMENTS,
+    FORMS,
+    MEASURES,
+    MOVEMENTS,
+    YEAR_MAX,
+    YEAR_MIN,
+)
+
+__all__ = [
+    "DEFAULT_FORMS",
+    "DEFAULT_MOVEMENTS",
+    "FORMS",
+    "MOVEMENTS",
+    "FilterError",
+    "Filters",
+    "filter_events",
+    "filter_figures",
+    "filter_routes",
+    "parse_codes",
+    "parse_filters",
+    "parse_forms",
+    "parse_measure",
+    "parse_movements",
+    "parse_years",
+]
 
 YEAR_SPEC = re.compile(r"^\s*(\d{4})\s*(?:[-–:]\s*(\d{4}))?\s*$")
 
@@ -28,6 +54,9 @@ class Filters:
     origins: tuple[str, ...] = ()  # ISO3 of the route's origin country
     destinations: tuple[str, ...] = ()  # ISO3 of the route's destination country
     measure: str | None = None  # one measure; None keeps every measure
+    # forms of exploitation (FORMS); a record whose form is not stated (None) is always kept
+    forms: tuple[str, ...] = ()
+    movements: tuple[str, ...] = ()  # kinds of route movement (MOVEMENTS)
 
 
 def parse_years(text: str | None) -> tuple[int | None, int | None]:
@@ -67,12 +96,38 @@ def parse_measure(text: str | None) -> str | None:
     return text.strip()
 
 
+def _parse_choices(
+    text: str | Iterable[str] | None, allowed: tuple[str, ...], what: str
+) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    values = tuple(dict.fromkeys(p.strip().lower() for p in parts if p and p.strip()))
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise FilterError(f"unknown {what}: {', '.join(bad)} (allowed: {', '.join(allowed)})")
+    return values
+
+
+def parse_forms(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """'forced_criminality,organ_removal' -> ('forced_criminality', 'organ_removal');
+    empty -> () (every form); an unknown form is refused by name."""
+    return _parse_choices(text, FORMS, "form(s) of exploitation")
+
+
+def parse_movements(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """'trafficking,return' -> ('trafficking', 'return'); empty -> () (every movement)."""
+    return _parse_choices(text, MOVEMENTS, "movement(s)")
+
+
 def parse_filters(
     year: str | None = None,
     nationality: str | None = None,
     origin: str | None = None,
     destination: str | None = None,
     measure: str | None = None,
+    form: str | Iterable[str] | None = None,
+    movement: str | Iterable[str] | None = None,
 ) -> Filters:
     start, end = parse_years(year)
     return Filters(
@@ -82,6 +137,8 @@ def parse_filters(
         parse_codes(origin),
         parse_codes(destination),
         parse_measure(measure),
+        parse_forms(form),
+        parse_movements(movement),
     )
 
 
@@ -94,9 +151,26 @@ def _overlaps(frame: pd.DataFrame, f: Filters) -> pd.Series:
     return keep
 
 
+def _of_forms(frame: pd.DataFrame, forms: tuple[str, ...]) -> pd.Series:
+    """Rows of one of the forms, and rows whose form is not stated: a user's records without
+    forms are never hidden by a form filter."""
+    if not forms or "form" not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return frame["form"].isna() | frame["form"].isin(forms)
+
+
+def _of_movements(routes: pd.DataFrame, movements: tuple[str, ...]) -> pd.Series:
+    if not movements or "movement" not in routes.columns:
+        return pd.Series(True, index=routes.index)
+    return routes["movement"].fillna("trafficking").isin(movements)
+
+
 def filter_routes(routes: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Routes whose period overlaps the years and whose people have one of the nationalities."""
+    """Routes whose period overlaps the years, whose people have one of the nationalities, and
+    of one of the forms (or of no stated form) and kinds of movement."""
     keep = _overlaps(routes, f)
+    keep &= _of_forms(routes, f.forms)
+    keep &= _of_movements(routes, f.movements)
     if f.nationalities:
         keep &= routes["nationality"].isin(f.nationalities)
     if f.origins:
@@ -109,8 +183,10 @@ def filter_routes(routes: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 
 def filter_figures(figures: pd.DataFrame, f: Filters) -> pd.DataFrame:
-    """Figures whose period overlaps the years and that count people of those nationalities."""
+    """Figures whose period overlaps the years, that count people of those nationalities and are
+    about one of the forms (or of no stated form)."""
     keep = _overlaps(figures, f)
+    keep &= _of_forms(figures, f.forms)
     if f.nationalities:
         keep &= figures["nationality"].isin(f.nationalities)
     return figures.loc[keep]
@@ -118,9 +194,10 @@ def filter_figures(figures: pd.DataFrame, f: Filters) -> pd.DataFrame:
 
 def filter_events(events: pd.DataFrame, figures: pd.DataFrame, f: Filters) -> pd.DataFrame:
     """Events in the years, and (with country filters) in those countries or about their people
-    (an event whose figures count people of those nationalities)."""
+    (an event whose figures count people of those nationalities), about one of the forms (or of
+    no stated form)."""
     years = events["date_start"].str[:4].astype(int)
-    keep = pd.Series(True, index=events.index)
+    keep = _of_forms(events, f.forms)
     if f.year_from is not None:
         keep &= years >= f.year_from
     if f.year_to is not None:

@@ -11,7 +11,16 @@ import re
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from geodata.countries import REGION_CODE, is_iso3
 from geodata.io import ROW_COLUMN
@@ -40,8 +49,25 @@ MEASURES = (
 Measure = Literal[MEASURES]  # type: ignore[valid-type]
 Qualifier = Literal["exact", "at_least", "about", "unknown"]
 LOCATION_KINDS = ("compound", "sez", "city", "airport", "border_crossing")
+
+# The form of exploitation a route, figure or event is about, after the purposes of exploitation
+# in the report's Modus Operandi table (forced labour and criminal activities in scam centres are
+# its forced criminality). `all_forms` is a count of victims of every form together (an IOM
+# office's whole caseload, a general law). A blank cell means the record does not say (None).
+FORMS = ("forced_criminality", "organ_removal", "sexual_exploitation", "other", "all_forms")
+Form = Literal[FORMS]  # type: ignore[valid-type]
+DEFAULT_FORMS = ("forced_criminality", "all_forms")
+
+# What kind of movement a route is: into exploitation (or counted where people were held or
+# rescued), back (returns, repatriations, releases back, deportations), or a movement the sources
+# do not call trafficking. A blank cell or a missing column means `trafficking`.
+MOVEMENTS = ("trafficking", "return", "other")
+Movement = Literal[MOVEMENTS]  # type: ignore[valid-type]
+DEFAULT_MOVEMENTS = ("trafficking", "return")
+
 EVENT_KINDS = (
     "raid",
+    "operation",
     "rescue",
     "repatriation",
     "deportation",
@@ -189,6 +215,32 @@ OptText = Annotated[str | None, BeforeValidator(_opt_text)]
 IdList = Annotated[list[str], BeforeValidator(lambda v: _split_list(_blank_to_none(v)))]
 Date = Annotated[str, BeforeValidator(lambda v: _check_date(str(v).strip()))]
 OptDate = Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_date(v))]
+OptId = Annotated[str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_id(v.strip()))]
+
+
+def _stripped(v: object) -> object:
+    v = _blank_to_none(v)
+    return v.strip() if isinstance(v, str) else v
+
+
+OptForm = Annotated[Form | None, BeforeValidator(_stripped)]
+MovementKind = Annotated[Movement, BeforeValidator(lambda v: _stripped(v) or "trafficking")]
+
+
+def _check_rank(v: object) -> int:
+    text = str(v).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{v!r} is not a whole number") from None
+    if number != number or number != int(number):
+        raise ValueError(f"{v!r} is not a whole number")
+    if number < 1:
+        raise ValueError(f"rank {text} is not a positive whole number (1, 2, 3...)")
+    return int(number)
+
+
+Rank = Annotated[int, BeforeValidator(_check_rank)]
 
 
 class Record(BaseModel):
@@ -215,7 +267,12 @@ class SourceRow(Record):
         return self
 
 
-class LocationRow(Cited):
+class LocationRow(Record):
+    """A place. `claim=report`: a source names it, so it cites that source (`source_id`,
+    `section`). `claim=context`: no source names it; it is shown for orientation and its only
+    citation is where its coordinates were read (`coord_source`, `coord_url`), so `source_id`
+    and `section` stay empty rather than point at a source that does not mention it."""
+
     id: Id
     name: Text
     kind: Literal[LOCATION_KINDS]  # type: ignore[valid-type]
@@ -226,7 +283,23 @@ class LocationRow(Cited):
     claim: Literal["report", "context"]
     coord_source: Text
     coord_url: OptText = None
+    # validated even when the column is missing, so a report place cannot lose its citation
+    source_id: OptId = Field(default=None, validate_default=True)
+    section: OptText = Field(default=None, validate_default=True)
     note: OptText = None
+
+    @field_validator("source_id", "section")
+    @classmethod
+    def _citation_follows_claim(cls, v: str | None, info: ValidationInfo) -> str | None:
+        claim = info.data.get("claim")  # absent when the claim itself was refused
+        if claim == "report" and not v:
+            raise ValueError(f"a place the source names (claim=report) needs its {info.field_name}")
+        if claim == "context" and v:
+            raise ValueError(
+                f"a place shown for context (claim=context) is not named by a source: leave "
+                f"{info.field_name} empty (its citation is coord_source/coord_url)"
+            )
+        return v
 
 
 class RouteRow(Cited):
@@ -234,7 +307,7 @@ class RouteRow(Cited):
     nationality: OptIso3 = None
     origin: OptText = None
     transit: IdList = []
-    destination: Text
+    destination: OptText = Field(default=None, validate_default=True)
     year_start: Year
     year_end: Year
     period: OptText = None
@@ -243,6 +316,16 @@ class RouteRow(Cited):
     qualifier: Qualifier
     share_pct: Share = None
     note: OptText = None
+    form: OptForm = None
+    movement: MovementKind = "trafficking"
+
+    @field_validator("destination")
+    @classmethod
+    def _one_end_at_least(cls, v: str | None, info: ValidationInfo) -> str | None:
+        """A route may be known from its start only, or its end only, but not from neither."""
+        if not v and not info.data.get("origin"):
+            raise ValueError("a route needs an origin or a destination (or both): both are empty")
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> RouteRow:
@@ -274,6 +357,7 @@ class FigureRow(Cited):
     indicator: Annotated[
         str | None, BeforeValidator(lambda v: _blank_to_none(v) and _check_id(v))
     ] = None
+    form: OptForm = None
 
     @model_validator(mode="after")
     def _consistent(self) -> FigureRow:
@@ -303,6 +387,7 @@ class EventRow(Cited):
     ] = None
     figure_ids: IdList = []
     note: OptText = None
+    form: OptForm = None
 
     @model_validator(mode="after")
     def _consistent(self) -> EventRow:
@@ -331,6 +416,16 @@ class AnchorRow(Record):
     lon: Annotated[float, Field(ge=-180, le=180)]
     coord_source: Text
     coord_url: OptText = None
+    note: OptText = None
+
+
+class HeadlineRow(Record):
+    """One card of the headline band that opens the dashboard: figures shown together."""
+
+    id: Id
+    rank: Rank
+    figure_ids: Annotated[IdList, Field(min_length=1)]
+    label: Text
     note: OptText = None
 
 
@@ -364,6 +459,8 @@ def validate_rows(
                     message = "value is required"
                 elif err["type"] == "literal_error":
                     message = f"{raw.get(column)!r} is not allowed: {message}"
+                elif err["type"] == "too_short":
+                    message = "at least one value is needed"
                 report.add(Problem(file, row_no, column, message))
             tally.rejected += 1
             continue
@@ -374,6 +471,7 @@ def validate_rows(
 
 
 NUMERIC = {"lat", "lon", "year_start", "year_end", "count", "value", "value_max", "share_pct"}
+INTEGER = {ROW_COLUMN, "rank"}
 
 
 def typed_frame(rows: list[dict], model: type[Record]) -> pd.DataFrame:
@@ -386,6 +484,6 @@ def typed_frame(rows: list[dict], model: type[Record]) -> pd.DataFrame:
     for column in columns:
         if column in NUMERIC:
             frame[column] = pd.to_numeric(frame[column])
-        elif column == ROW_COLUMN or column.startswith("year"):
+        elif column in INTEGER or column.startswith("year"):
             frame[column] = frame[column].astype("int64")
     return frame

@@ -12,6 +12,7 @@ from layouts.ids import (
     BRIEFING_NEXT,
     BRIEFING_PREV,
     BRIEFING_URL,
+    BRIEFING_VIEWPORT,
 )
 
 
@@ -20,6 +21,7 @@ def briefing_shell() -> html.Div:
         className="briefing",
         children=[
             dcc.Location(id=BRIEFING_URL, refresh=False),
+            dcc.Store(id=BRIEFING_VIEWPORT, data=None),
             html.Div(id=BRIEFING_CONTENT, className="briefing-content"),
         ],
     )
@@ -67,6 +69,7 @@ def slide(
     prev_href: str | None,
     next_href: str | None,
     note: str | None,
+    graph_style: dict | None = None,
 ) -> html.Main:
     """Title, figure, caption, source line; small navigation in a corner."""
     return html.Main(
@@ -77,8 +80,9 @@ def slide(
                 id=BRIEFING_GRAPH,
                 figure=figure,
                 config=graph_config,
-                className="briefing-graph",
-                responsive=True,
+                className="briefing-graph" + (" briefing-graph-fixed" if graph_style else ""),
+                responsive=not graph_style,
+                **({"style": graph_style} if graph_style else {}),
             ),
             html.P(caption, className="briefing-caption") if caption else None,
             html.P(source_line, className="briefing-source"),

@@ -144,14 +144,16 @@ def _note(note: dict) -> html.Li:
     )
 
 
-def _notes(data: dict) -> html.Section | None:
+def _notes(data: dict) -> html.Details | None:
     if not data["notes"]:
         return None
-    return html.Section(
+    flagged = any(n["inconsistency"] for n in data["notes"])
+    return html.Details(
         id=ids.PROFILE_NOTES,
-        className="profile-notes",
+        className="profile-notes profile-fold",
+        open=flagged,
         children=[
-            html.H3("Notes on these figures and routes"),
+            html.Summary(f"Notes on these figures and routes ({len(data['notes'])})"),
             html.Ul([_note(n) for n in data["notes"]], className="profile-note-list"),
         ],
     )
@@ -193,34 +195,39 @@ def _routes(component_id: str, heading: str, routes: list[dict], none: str) -> h
 def profile_panel(data: dict) -> html.Section:
     """The profile of one country, from `profile_data`; empty lists say so in words."""
     name = data["name"]
-    children: list = [_header(data)]
+    # the key figures first, then the report's points; the long lists fold away
+    children: list = [_header(data), _figures(data)]
     children += [_section(s) for s in data["sections"]]
-    children.append(_figures(data))
     children.append(_notes(data))
-    children.append(
+    routes = [
         _routes(
             ids.PROFILE_INBOUND,
             f"Routes into {name}",
             data["inbound"],
             "No inbound routes in the records for these filters.",
-        )
-    )
-    children.append(
+        ),
         _routes(
             ids.PROFILE_OUTBOUND,
             f"Routes out of {name}",
             data["outbound"],
             "No outbound routes in the records for these filters.",
+        ),
+    ]
+    if data["through"]:
+        routes.append(_routes(ids.PROFILE_THROUGH, f"Routes through {name}", data["through"], ""))
+    count = len(data["inbound"]) + len(data["outbound"]) + len(data["through"])
+    children.append(
+        html.Details(
+            className="profile-fold",
+            children=[html.Summary(f"Routes in the records ({count})"), *routes],
         )
     )
-    if data["through"]:
-        children.append(_routes(ids.PROFILE_THROUGH, f"Routes through {name}", data["through"], ""))
     if data["sources"]:
         children.append(
-            html.Section(
-                className="profile-sources",
+            html.Details(
+                className="profile-sources profile-fold",
                 children=[
-                    html.H3("Sources"),
+                    html.Summary(f"Sources ({len(data['sources'])})"),
                     html.Ul(
                         [
                             html.Li([html.Strong(s["short"]), ": ", s["full"]])

@@ -1,31 +1,34 @@
-"""The explorer page: filters, then the map (with its time strip and the country profile),
-the Sankey, the table and the regional overview as tabs. Every value comes from the caller."""
+"""The explorer page: the headline figures, the filters, then the map (with its legend, the
+route card or country profile beside it and the events strip under it), the Sankey, the table
+and the regional overview as tabs. Every value comes from the caller."""
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import plotly.graph_objects as go
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from layouts import ids
 
 TABLE_COLUMNS = [
-    ("path", "Route"),
-    ("nationality_name", "People"),
-    ("measure", "Measure"),
-    ("count", "Count"),
-    ("qualifier", "Qualifier"),
-    ("share_pct", "Share %"),
-    ("year_start", "From"),
-    ("year_end", "To"),
-    ("period", "Period"),
-    ("section", "Report section"),
-    ("source_publisher", "Source"),
+    # (field, header, kind): kind "number" right-aligns and sorts numerically
+    ("path", "Route", "text"),
+    ("people", "People", "text"),
+    ("movement", "Kind of movement", "text"),
+    ("form", "Form of exploitation", "text"),
+    ("measure", "Counted as", "text"),
+    ("count", "Count", "number"),
+    ("qualifier", "Qualifier", "text"),
+    ("share_pct", "Share %", "number"),
+    ("period", "Period", "text"),
+    ("section", "Report section", "text"),
+    ("source", "Source", "text"),
 ]
 
 
-def _control(label: str, component, hint: str | None = None) -> html.Div:
+def _control(label: str, component, hint: str | None = None, cls: str = "") -> html.Div:
     return html.Div(
-        className="control",
+        className=f"control {cls}".strip(),
         children=[html.Label(label, htmlFor=component.id), component]
         + ([html.Span(hint, className="control-hint")] if hint else []),
     )
@@ -41,6 +44,48 @@ def _dropdown(
         placeholder=placeholder,
         clearable=clearable,
         value=[] if multi else None,
+    )
+
+
+def routes_grid() -> dag.AgGrid:
+    """The routes table: sortable and filterable, numbers with thousands separators."""
+    columns = []
+    for field, header, kind in TABLE_COLUMNS:
+        col = {"field": field, "headerName": header, "tooltipField": field}
+        if kind == "number":
+            col |= {
+                "type": "numericColumn",
+                "filter": "agNumberColumnFilter",
+                "valueFormatter": {
+                    "function": "params.value == null ? '' : d3.format(',')(params.value)"
+                },
+                "width": 110,
+            }
+        else:
+            col |= {"filter": "agTextColumnFilter", "wrapText": True, "autoHeight": True}
+        if field == "path":
+            col |= {"pinned": "left", "minWidth": 220}
+        columns.append(col)
+    return dag.AgGrid(
+        id=ids.EXPLORER_TABLE,
+        columnDefs=columns,
+        rowData=[],
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "floatingFilter": True,
+            "minWidth": 110,
+        },
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={
+            "pagination": True,
+            "paginationPageSize": 25,
+            "tooltipShowDelay": 300,
+            "enableCellTextSelection": True,
+            "ensureDomOrder": True,
+        },
+        style={"height": "640px"},
+        className="ag-theme-alpine routes-grid",
     )
 
 
@@ -72,46 +117,37 @@ def explorer_layout(
                     allowCross=False,
                     tooltip=None,
                 ),
+                cls="control-years",
             ),
             _control(
                 "Nationality",
+                _dropdown(ids.EXPLORER_NATIONALITY, options["nationality"], True, "All"),
+            ),
+            _control(
+                "From (origin)",
+                _dropdown(ids.EXPLORER_ORIGIN, options["origin"], True, "Anywhere"),
+            ),
+            _control(
+                "To (destination)",
+                _dropdown(ids.EXPLORER_DESTINATION, options["destination"], True, "Anywhere"),
+            ),
+            _control(
+                "Form of exploitation",
                 _dropdown(
-                    ids.EXPLORER_NATIONALITY, options["nationality"], True, "All nationalities"
+                    ids.EXPLORER_FORM, options["form"], False, "As chosen in the link", False
                 ),
             ),
             _control(
-                "Origin country",
-                _dropdown(ids.EXPLORER_ORIGIN, options["origin"], True, "All origins"),
-            ),
-            _control(
-                "Destination country",
-                _dropdown(
-                    ids.EXPLORER_DESTINATION, options["destination"], True, "All destinations"
-                ),
-            ),
-            _control(
-                "Line width shows",
-                _dropdown(
-                    ids.EXPLORER_MEASURE, options["measure"], False, "Measure", clearable=False
-                ),
-            ),
-            _control(
-                "Countries coloured by",
-                _dropdown(
-                    ids.EXPLORER_INDICATOR,
-                    options["indicator"],
-                    False,
-                    "Indicator",
-                    clearable=False,
-                ),
+                "Counted as",
+                _dropdown(ids.EXPLORER_MEASURE, options["measure"], False, "Every measure"),
             ),
             _control(
                 "Country profile",
                 _dropdown(
-                    ids.EXPLORER_COUNTRY, options["country"], False, "Choose or click a country"
+                    ids.EXPLORER_COUNTRY, options["country"], False, "Choose, or click a country"
                 ),
             ),
-            html.A("Reset view", href="/", className="reset-link"),
+            html.A("Reset", href="/", className="reset-link", title="Back to the default view"),
         ],
     )
     map_tab = html.Div(
@@ -119,19 +155,27 @@ def explorer_layout(
         children=[
             html.Section(
                 className="map-panel",
-                **{"aria-label": "Map of routes, places and events"},
+                **{"aria-label": "Map of routes, places and counts"},
                 children=[
-                    dcc.Loading(
-                        type="dot",
-                        delay_show=400,
-                        children=dcc.Graph(
-                            id=ids.EXPLORER_MAP,
-                            figure=map_figure,
-                            config=map_config,
-                            className="route-map",
-                            style={"height": "66vh", "minHeight": "460px"},
-                        ),
+                    html.Div(
+                        className="map-box",
+                        children=[
+                            dcc.Graph(
+                                id=ids.EXPLORER_MAP,
+                                figure=map_figure,
+                                config=map_config,
+                                className="route-map",
+                                style={"height": "clamp(430px, calc(100vh - 330px), 900px)"},
+                            ),
+                            html.Div(
+                                id=ids.EXPLORER_MAP_MESSAGE,
+                                className="map-message",
+                                role="status",
+                                **{"aria-live": "polite"},
+                            ),
+                        ],
                     ),
+                    html.P(source_line, className="source-line"),
                     html.H2("Dated events", className="strip-title"),
                     dcc.Graph(
                         id=ids.EXPLORER_TIME_STRIP,
@@ -139,38 +183,68 @@ def explorer_layout(
                         config=chart_config,
                         className="time-strip",
                     ),
-                    html.P(source_line, className="source-line"),
                 ],
             ),
             html.Aside(
-                id=ids.EXPLORER_SIDE,
                 className="side-panel",
-                **{"aria-live": "polite"},
+                children=[
+                    html.Div(
+                        className="map-options",
+                        children=[
+                            _control(
+                                "Show on the map",
+                                dcc.Checklist(
+                                    id=ids.EXPLORER_LAYERS,
+                                    options=[
+                                        {"label": o["label"], "value": o["value"]}
+                                        for o in options["layers"]
+                                    ],
+                                    value=[
+                                        o["value"] for o in options["layers"] if o.get("default")
+                                    ],
+                                    inline=True,
+                                    className="layer-pills",
+                                ),
+                                cls="control-layers",
+                            ),
+                            _control(
+                                "Line width",
+                                dcc.RadioItems(
+                                    id=ids.EXPLORER_WIDTH,
+                                    options=[
+                                        {"label": "Same for all", "value": "same"},
+                                        {"label": "By count", "value": "count", "disabled": True},
+                                    ],
+                                    value="same",
+                                    inline=True,
+                                    className="radio-pills",
+                                ),
+                                hint="By count needs one measure",
+                                cls="control-width",
+                            ),
+                        ],
+                    ),
+                    html.Details(
+                        id=ids.EXPLORER_LEGEND_BOX,
+                        className="legend-box",
+                        open=True,
+                        children=[
+                            html.Summary("Legend"),
+                            html.Div(id=ids.EXPLORER_LEGEND, className="legend"),
+                        ],
+                    ),
+                    html.Div(
+                        id=ids.EXPLORER_SIDE, className="side-content", **{"aria-live": "polite"}
+                    ),
+                ],
             ),
         ],
-    )
-    table = dash_table.DataTable(
-        id=ids.EXPLORER_TABLE,
-        columns=[{"name": name, "id": cid} for cid, name in TABLE_COLUMNS],
-        data=[],
-        sort_action="native",
-        filter_action="native",
-        page_size=25,
-        style_table={"overflowX": "auto"},
-        style_cell={
-            "textAlign": "left",
-            "fontFamily": "inherit",
-            "fontSize": "14px",
-            "whiteSpace": "normal",
-            "height": "auto",
-            "maxWidth": "340px",
-        },
-        style_header={"fontWeight": "bold", "backgroundColor": "#e9edf2"},
     )
     tabs = dcc.Tabs(
         id=ids.EXPLORER_VIEW,
         value="map",
         className="view-tabs",
+        mobile_breakpoint=0,  # the tabs stay in one row on a phone
         children=[
             dcc.Tab(label="Map", value="map", children=map_tab),
             dcc.Tab(
@@ -179,10 +253,7 @@ def explorer_layout(
                 children=html.Section(
                     className="panel",
                     children=[
-                        dcc.Loading(
-                            type="dot",
-                            children=dcc.Graph(id=ids.EXPLORER_SANKEY, config=chart_config),
-                        ),
+                        dcc.Graph(id=ids.EXPLORER_SANKEY, config=chart_config),
                         html.Div(id=ids.EXPLORER_SANKEY_NOTE, className="note"),
                     ],
                 ),
@@ -194,11 +265,12 @@ def explorer_layout(
                     className="panel",
                     children=[
                         html.P(
-                            "The same rows as routes.csv for these filters. A route known "
-                            "without a number has an empty count.",
+                            "The routes of these filters, one row each. A route known without a "
+                            "number has an empty count; counts of different measures are never "
+                            "added up.",
                             className="note",
                         ),
-                        table,
+                        routes_grid(),
                         html.P(
                             html.A(
                                 "Download these routes as CSV",
@@ -220,19 +292,41 @@ def explorer_layout(
         className="page",
         children=[
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
+            dcc.Store(id=ids.EXPLORER_VIEWPORT, data=None),
             html.Header(
                 className="page-header",
                 children=[
-                    html.H1("Trafficking into online scam compounds in Southeast Asia"),
-                    html.P(
-                        "Routes, compounds, events and key figures from IOM's regional "
-                        "situation report on trafficking into forced criminality "
-                        "(February 2024). Every number names its source.",
-                        className="lede",
+                    html.Div(
+                        className="title-block",
+                        children=[
+                            html.H1("Trafficking into online scam compounds in Southeast Asia"),
+                            html.P(
+                                "From IOM's regional situation report (February 2024) and the "
+                                "media it lists. Every number names its source: hover or click.",
+                                className="lede",
+                            ),
+                        ],
+                    ),
+                    html.Nav(
+                        className="header-links",
+                        children=[
+                            html.A("Briefing mode", href="/briefing/"),
+                            html.A("Data (CSV)", href="#downloads"),
+                        ],
                     ),
                 ],
             ),
-            controls,
+            html.Section(
+                id=ids.EXPLORER_HEADLINES,
+                className="headline-band",
+                **{"aria-label": "Key figures"},
+            ),
+            html.Details(
+                className="controls-box",
+                open=True,
+                id=ids.EXPLORER_CONTROLS_BOX,
+                children=[html.Summary("Filters and layers"), controls],
+            ),
             html.Div(id=ids.EXPLORER_MESSAGES, className="messages", role="status"),
             html.Div(
                 className="data-problems",
@@ -263,6 +357,7 @@ def explorer_layout(
             ),
             html.Footer(
                 className="page-footer",
+                id="downloads",
                 children=[
                     "Download the records: ",
                     html.Span(

@@ -1,4 +1,8 @@
-"""Shared fixtures: a small valid data folder written inline, and the bundled dataset."""
+"""Shared fixtures: a small valid data folder written inline, and the bundled dataset.
+
+The small folder's routes, figures and events have no `form` or `movement` column on purpose: a
+user's files without them must still load (form None, movement 'trafficking').
+"""
 
 # ruff: noqa: E501  (CSV rows are kept whole so they read as the files they stand for)
 
@@ -15,7 +19,7 @@ rep,A situation report,IOM,2024-02,,
 """
 LOCATIONS = """id,name,kind,lat,lon,iso3,admin1,claim,coord_source,coord_url,source_id,section,note
 myawaddy,Myawaddy,city,16.69,98.51,MMR,Kayin,report,Wikipedia,https://example.org/m,rep,Myanmar — Protection,
-bavet,Bavet,city,11.07,106.13,KHM,Svay Rieng,context,Wikipedia,https://example.org/b,rep,Cambodia — Victim Profile,
+bavet,Bavet,city,11.07,106.13,KHM,Svay Rieng,context,Wikipedia,https://example.org/b,,,
 mae-sot,Mae Sot,city,16.72,98.57,THA,Tak,report,Natural Earth,,rep,Victims' Testimonies,
 """
 ROUTES = """id,nationality,origin,transit,destination,year_start,year_end,period,measure,count,qualifier,share_pct,source_id,section,note
@@ -29,6 +33,10 @@ f2,Indonesians rescued,IDN,IDN,2023,2023,January–November 2023,rescued,3239,,p
 """
 EVENTS = """id,date_start,date_end,date_label,kind,title,location_id,iso3,figure_ids,source_id,section,note
 e1,2023-05,,May 2023,raid,A raid,myawaddy,,f1,rep,Myanmar — Protection,
+"""
+HEADLINES = """id,rank,figure_ids,label,note
+h-caseload,1,f1,Caseload of the seven offices,
+h-rescued,2,f2,Indonesians rescued,
 """
 NOTES = """id,refers_to,kind,text,section
 n1,f1,caveat,Covers seven offices only,IOM's Facts and Figures
@@ -51,6 +59,7 @@ FILES = {
     "figures.csv": FIGURES,
     "events.csv": EVENTS,
     "notes.csv": NOTES,
+    "headlines.csv": HEADLINES,
     "profiles.yaml": PROFILES,
 }
 

@@ -21,6 +21,55 @@ from layouts.briefing import briefing_error, briefing_index, briefing_shell, sli
 
 BASE = "/briefing/"
 PROJECTION_FONT = 22  # px at 1080p: readable from the back of a room
+BRIEFING_SIZE = (1920, 1080)  # until the browser says its size
+
+
+def projected_map(meta: ViewMeta, viewport: dict | None) -> tuple[go.Figure, dict]:
+    """A map rebuilt at the size the slide draws it, with projector type, so that its labels
+    sit by their points; returns the figure and the graph's style (its size in px)."""
+    from dashboard.figures.flowmap import Layout
+
+    w, h = BRIEFING_SIZE
+    if viewport:
+        try:
+            w, h = float(viewport["w"]), float(viewport["h"])
+        except (KeyError, TypeError, ValueError):
+            pass
+    graph_w = round(w * 0.95)
+    graph_h = round(h * 0.72)
+    legend_w = min(420, graph_w * 0.24)
+    fig = meta.rebuild(
+        Layout(
+            width_px=graph_w - legend_w,
+            height_px=graph_h,
+            insets=True,
+            legend=True,
+            font_px=max(14, round(h / 1080 * (PROJECTION_FONT + 2))),
+            scale=h / 1080 * 1.8,
+            inset_share=0.3,
+        )
+    )
+    fig.update_layout(
+        width=graph_w,
+        height=graph_h,
+        autosize=False,
+        # the legend has its own column: plotly must not narrow the map to make room for it,
+        # or the labels, placed for the map's size, would no longer sit by their points
+        margin={"l": 0, "r": legend_w, "t": 0, "b": 0, "autoexpand": False},
+        showlegend=True,
+        legend={
+            "font": {"size": max(11, round(h / 1080 * (PROJECTION_FONT - 5)))},
+            "x": 1.0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0.95)",
+        },
+        hoverlabel={"font": {"size": PROJECTION_FONT - 2}},
+    )
+    for a in fig.layout.annotations:
+        a.font.size = max(11, round(h / 1080 * (PROJECTION_FONT - 6)))
+    return fig, {"width": f"{graph_w}px", "height": f"{graph_h}px"}
 
 
 def for_projection(fig: go.Figure, meta: ViewMeta) -> go.Figure:
@@ -103,7 +152,7 @@ def create_briefing_app(
     def files() -> dict[str, Path]:
         return briefing_files(folder) if folder else briefing_files()
 
-    def render(pathname: str | None, search: str | None):
+    def render(pathname: str | None, search: str | None, viewport: dict | None = None):
         parts = [p for p in (pathname or "").removeprefix(BASE).split("/") if p]
         available = files()
         if not parts:
@@ -134,11 +183,17 @@ def create_briefing_app(
         s: Slide = briefing.slides[n - 1]
         fig, meta = build_view(dataset, s.view, s.state, bounds)
         total = len(briefing.slides)
+        style = None
+        if meta.kind == "map" and meta.rebuild is not None:
+            figure, style = projected_map(meta, viewport)
+        else:
+            figure = for_projection(fig, meta)
         return slide(
             title=s.title,
             caption=s.caption,
             source_line=_source_line(meta),
-            figure=for_projection(fig, meta),
+            figure=figure,
+            graph_style=style,
             graph_config=config,
             position=n,
             total=total,
@@ -151,5 +206,6 @@ def create_briefing_app(
         Output(ids.BRIEFING_CONTENT, "children"),
         Input(ids.BRIEFING_URL, "pathname"),
         Input(ids.BRIEFING_URL, "search"),
+        Input(ids.BRIEFING_VIEWPORT, "data"),
     )(render)
     return app

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import yaml
 
 from dashboard.figures.views import VIEWS
-from dashboard.state import FILTER_KEYS, ViewState
-from geodata.filters import FilterError, parse_codes, parse_measure, parse_years
+from dashboard.state import FILTER_KEYS, ViewState, parse_query
+from geodata.filters import FilterError
 
 BRIEFINGS_DIR = Path(__file__).parent / "examples"
 FILTERS = FILTER_KEYS
@@ -40,38 +41,25 @@ class Briefing:
     slides: tuple[Slide, ...] = field(default_factory=tuple)
 
 
-def _codes(value: object) -> tuple[str, ...]:
-    if isinstance(value, list | tuple):
-        value = ",".join(str(v) for v in value)
-    return parse_codes(str(value))
-
-
 def slide_state(filters: dict, indicators: set[str] | None = None) -> ViewState:
-    """The view state a slide's filters describe; FilterError names what cannot be used."""
-    unknown = sorted(set(filters) - set(FILTERS))
+    """The view state a slide's filters describe (the same keys and values as the explorer's
+    URL); FilterError names what cannot be used."""
+    unknown = sorted(set(filters) - set(FILTERS) - {"indicator"})
     if unknown:
         raise FilterError(
             f"unknown filter(s) {', '.join(map(repr, unknown))}; use {', '.join(FILTERS)}"
         )
-    state = ViewState()
-    if "year" in filters:
-        lo, hi = parse_years(str(filters["year"]))
-        state = state.with_(year_from=lo, year_to=hi)
-    for key in ("nationality", "origin", "destination"):
-        if key in filters:
-            state = state.with_(**{key: _codes(filters[key])})
-    if "measure" in filters:
-        state = state.with_(measure=parse_measure(str(filters["measure"])))
-    if "country" in filters:
-        codes = _codes(filters["country"])
-        if len(codes) != 1:
-            raise FilterError("country takes one ISO3 code")
-        state = state.with_(country=codes[0])
-    if "indicator" in filters:
-        value = str(filters["indicator"])
-        if indicators is not None and value not in indicators | {"role"}:
-            raise FilterError(f"unknown indicator {value!r}")
-        state = state.with_(indicator=value)
+    params = {
+        k: ",".join(str(x) for x in v) if isinstance(v, list | tuple) else str(v)
+        for k, v in filters.items()
+        if v is not None
+    }
+    if "indicator" in params and indicators is not None:
+        if params["indicator"] not in indicators | {"role"}:
+            raise FilterError(f"unknown indicator {params['indicator']!r}")
+    state, messages = parse_query("?" + urlencode(params, safe=","))
+    if messages:
+        raise FilterError("; ".join(m.removeprefix("Ignored ") for m in messages))
     return state
 
 

@@ -136,9 +136,17 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     filters.add_argument("--nationality", help="ISO3 codes, comma-separated (IDN,VNM)")
     filters.add_argument("--origin", help="ISO3 codes of origin countries")
     filters.add_argument("--destination", help="ISO3 codes of destination countries")
-    filters.add_argument("--measure", help="the measure that sizes the flows (rescued...)")
+    filters.add_argument(
+        "--form",
+        help="forms of exploitation, comma-separated (default forced_criminality,all_forms)",
+    )
+    filters.add_argument("--measure", help="one measure to show (rescued, returned...)")
+    filters.add_argument("--width", help="same (default) or count (line width by count)")
+    filters.add_argument(
+        "--layers", help="map layers: routes,returns,places (default), events, offices, other"
+    )
     filters.add_argument("--country", help="ISO3 code, for the profile view")
-    filters.add_argument("--indicator", help="what colours the countries (role, or an indicator)")
+    filters.add_argument("--route", help="a route id (outlined on the map)")
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=FORMATS, help="default: from the output's suffix")
     out.add_argument("--width-mm", type=float, help="figure width in millimetres")

@@ -1,81 +1,116 @@
 """Thin callbacks: the URL is the state; controls write it, every panel reads it.
 
 No callback keeps anything between requests: the dataset is read-only and each answer is
-computed from the query string alone, so any worker can serve any request.
+computed from the query string (and the map's size in the browser) alone, so any worker can
+serve any request.
 """
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, Patch, ctx, html, no_update
+from dash import Dash, Input, Output, ctx, dcc, html, no_update
 
-from dashboard.downloads import routes_table
-from dashboard.figures import flowmap as figures
+from dashboard.explorer.table import table_rows
+from dashboard.figures import flowmap
+from dashboard.figures.cards import headline_cards, route_card_data
 from dashboard.figures.panels import caseload_chart, overview_data, profile_data, sex_split_chart
-from dashboard.figures.sankey import build_sankey, sankey_routes
+from dashboard.figures.sankey import LEFT_OUT, build_sankey, sankey_routes
+from dashboard.figures.selection import (
+    empty_message,
+    map_content,
+    sankey_measure,
+    selected_routes,
+)
 from dashboard.figures.timeline import build_time_strip
-from dashboard.state import ViewState, parse_query, to_query
+from dashboard.state import DEFAULT_LAYERS, FORM_CHOICES, ViewState, parse_query, to_query
 from dashboard.text import format_count, measure_label
 from geodata.dataset import Dataset
-from geodata.filters import filter_events, filter_routes
+from geodata.filters import DEFAULT_FORMS, filter_events
 from layouts import ids
 from layouts.country import profile_panel
+from layouts.headlines import headline_band
+from layouts.legend import legend
 from layouts.overview import overview_panel
+from layouts.route_card import route_card
 
 CONTROLS = [
     ids.EXPLORER_YEAR,
     ids.EXPLORER_NATIONALITY,
     ids.EXPLORER_ORIGIN,
     ids.EXPLORER_DESTINATION,
+    ids.EXPLORER_FORM,
     ids.EXPLORER_MEASURE,
-    ids.EXPLORER_INDICATOR,
+    ids.EXPLORER_WIDTH,
+    ids.EXPLORER_LAYERS,
     ids.EXPLORER_VIEW,
     ids.EXPLORER_COUNTRY,
 ]
+DEFAULT_SIZE = (1000, 600)
+MIN_COUNTED_FOR_WIDTH = 3  # width by count needs this many counted routes of the measure
 
 
-def controls_from_state(state: ViewState, dataset: Dataset, years: tuple[int, int]) -> list:
+def controls_from_state(state: ViewState, years: tuple[int, int]) -> list:
     return [
         [state.year_from or years[0], state.year_to or years[1]],
         list(state.nationality),
         list(state.origin),
         list(state.destination),
-        figures.sized_measure(dataset, state),
-        state.indicator,
+        state.form_choice,
+        state.measure,
+        state.width,
+        list(state.layers),
         state.view,
         state.country,
     ]
 
 
-def clicked_country(click: dict) -> str | None:
-    """The country a click on the map means: the country itself, or the country of the place,
-    event or route destination clicked (their customdata starts with its ISO3)."""
+def clicked(click: dict) -> tuple[str | None, str | None]:
+    """(country, route) a click on the map means: a country, a place's or event's recorded
+    country (their customdata starts with its ISO3), or a route (its customdata is its id)."""
     point = (click.get("points") or [{}])[0]
-    if point.get("curveNumber") == 0:
-        return point.get("location")
+    if point.get("location") and "customdata" not in point:
+        return point.get("location"), None
     data = point.get("customdata")
-    if isinstance(data, list) and data and isinstance(data[0], str) and len(data[0]) == 3:
-        return data[0] if data[0] != "REG" else None
-    return None
+    if isinstance(data, str):
+        return None, data
+    if isinstance(data, list) and data and isinstance(data[0], str):
+        if len(data[0]) == 3 and data[0].isupper():
+            return (data[0] if data[0] != "REG" else None), None
+        return None, data[0]
+    return None, None
 
 
 def state_from_controls(
-    values: list, years: tuple[int, int], click: dict | None, trigger: str | None = None
+    values: list,
+    years: tuple[int, int],
+    click: dict | None,
+    trigger: str | None,
+    current: ViewState,
 ) -> ViewState:
-    year, nationality, origin, destination, measure, indicator, view, country = values
+    year, nationality, origin, destination, forms, measure, width, layers, view, country = values
     lo, hi = year or [years[0], years[1]]
-    full = (lo, hi) == years
+    full = (lo, hi) == tuple(years)
+    route = current.route
     if click and trigger == ids.EXPLORER_MAP:
-        country = clicked_country(click) or country
+        c, r = clicked(click)
+        if c:
+            country, route = c, None
+        elif r:
+            route = r
+    elif trigger == ids.EXPLORER_COUNTRY:
+        route = None
     return ViewState(
         year_from=None if full else int(lo),
         year_to=None if full else int(hi),
         nationality=tuple(nationality or ()),
         origin=tuple(origin or ()),
         destination=tuple(destination or ()),
-        measure=measure,
+        forms=FORM_CHOICES.get(forms, current.forms if forms is None else DEFAULT_FORMS),
+        measure=measure or None,
+        width=width if measure else "same",
+        layers=tuple(layers) if layers is not None else DEFAULT_LAYERS,
         country=country,
+        route=route,
         view=view or "map",
-        indicator=indicator or "role",
     )
 
 
@@ -88,46 +123,93 @@ def sync_url_and_controls(
     click: dict | None,
 ):
     """URL changed (page load, shared link, back button): set the controls from it.
-    A control changed (or a country was clicked): write the URL."""
+    A control changed (or the map was clicked): write the URL."""
     if trigger in (None, ids.EXPLORER_URL):
         state, messages = parse_query(search)
-        if state.indicator not in {"role", *dataset.indicators["id"]}:
-            messages.append(f"Ignored indicator: {state.indicator!r} is not available")
-            state = state.with_(indicator="role")
+        known = set(dataset.routes["id"])
+        if state.route and state.route not in known:
+            messages.append(f"Ignored route: {state.route!r} is not in the records")
+            state = state.with_(route=None)
         return [
             no_update,
-            *controls_from_state(state, dataset, years),
+            *controls_from_state(state, years),
             [html.P(m) for m in messages],
         ]
-    state = state_from_controls(values, years, click, trigger)
-    if state.measure == figures.default_measure(dataset.routes):
-        state = state.with_(measure=None)  # keep shared links short and stable
+    current, _ = parse_query(search)
+    state = state_from_controls(values, years, click, trigger, current)
     query = to_query(state)
     new_search = query if query != (search or "") else no_update
-    country_out = state.country if trigger == ids.EXPLORER_MAP else no_update
     outputs = [no_update] * len(CONTROLS)
-    outputs[CONTROLS.index(ids.EXPLORER_COUNTRY)] = country_out
+    if trigger == ids.EXPLORER_MAP and state.country != current.country:
+        outputs[CONTROLS.index(ids.EXPLORER_COUNTRY)] = state.country
+    if state.width != values[CONTROLS.index(ids.EXPLORER_WIDTH)]:
+        outputs[CONTROLS.index(ids.EXPLORER_WIDTH)] = state.width
     return [new_search, *outputs, []]
 
 
-def map_patch(dataset: Dataset, search: str | None, codes: list[str] | None = None) -> Patch:
-    """Only what changed: flows, places, events and the countries' colours; never geometry.
-
-    `codes` are the countries the page's map draws, in its order (computed once per app)."""
+def width_options(dataset: Dataset, search: str | None) -> list[dict]:
+    """'By count' is offered only for one measure with enough counted routes to compare."""
     state, _ = parse_query(search)
-    patch = Patch()
-    for i, trace in enumerate(figures.dynamic_traces(dataset, state), start=2):
-        patch["data"][i] = trace.to_plotly_json()
-    if codes is None:
-        codes = list(figures.region_countries(dataset.admin0)[0]["iso3"])
-    style = figures.choropleth_style(dataset, state, codes)
-    for key, value in style.items():
-        patch["data"][0][key] = value
-    return patch
+    ok = False
+    if state.measure:
+        routes = selected_routes(dataset, state.with_(measure=state.measure))
+        ok = int(routes["count"].notna().sum()) >= MIN_COUNTED_FOR_WIDTH
+    return [
+        {"label": "Same for all", "value": "same"},
+        {"label": "By count", "value": "count", "disabled": not ok},
+    ]
+
+
+def map_size(viewport: dict | None) -> tuple[float, float]:
+    if not viewport:
+        return DEFAULT_SIZE
+    try:
+        w, h = float(viewport["w"]), float(viewport["h"])
+    except (KeyError, TypeError, ValueError):
+        return DEFAULT_SIZE
+    return (min(max(w, 280.0), 2400.0), min(max(h, 280.0), 1600.0))
+
+
+def map_figure(dataset: Dataset, search: str | None, viewport: dict | None, geometry: str | None):
+    state, _ = parse_query(search)
+    if state.view != "map":
+        return no_update
+    w, h = map_size(viewport)
+    layout = flowmap.Layout(width_px=w, height_px=h, insets=w >= 640)
+    return flowmap.build_flow_map(dataset, state, layout, geometry=geometry)
+
+
+def map_message(dataset: Dataset, search: str | None):
+    state, _ = parse_query(search)
+    found = empty_message(dataset, state)
+    if found is None:
+        return None, {"display": "none"}
+    text, suggestions = found
+    return [
+        html.P(text, className="map-message-text"),
+        html.Ul(
+            [html.Li(dcc.Link(s.text, href="/" + s.query)) for s in suggestions],
+            className="map-message-links",
+        ),
+    ], {}
+
+
+def legend_view(dataset: Dataset, search: str | None):
+    state, _ = parse_query(search)
+    content = map_content(dataset, state)
+    entries = flowmap.legend_entries(dataset, state, content)
+    return legend([e.__dict__ for e in entries])
+
+
+def headlines(dataset: Dataset, search: str | None):
+    state, _ = parse_query(search)
+    return headline_band(headline_cards(dataset, state))
 
 
 def time_strip(dataset: Dataset, search: str | None, years: tuple[int, int]):
     state, _ = parse_query(search)
+    if state.view != "map":
+        return no_update
     shown = (state.year_from or years[0], state.year_to or years[1])
     return build_time_strip(
         dataset, filter_events(dataset.events, dataset.figures, state.filters), shown
@@ -136,14 +218,17 @@ def time_strip(dataset: Dataset, search: str | None, years: tuple[int, int]):
 
 def side_panel(dataset: Dataset, search: str | None):
     state, _ = parse_query(search)
+    if state.route:
+        data = route_card_data(dataset, state.route, state)
+        if data:
+            return route_card(data)
     if not state.country:
         return html.Div(
             className="profile-hint",
             children=[
-                html.H2("Country profiles"),
                 html.P(
-                    "Click a country on the map, or choose one above, to see its role, victim "
-                    "profile, responses, key figures and routes."
+                    "Click a route for its card, or a country for its profile: role, key "
+                    "figures, the report's points and its routes."
                 ),
             ],
         )
@@ -154,26 +239,28 @@ def sankey_view(dataset: Dataset, search: str | None):
     state, _ = parse_query(search)
     if state.view != "sankey":
         return no_update, no_update
-    routes = filter_routes(dataset.routes, state.filters)
-    measure = figures.sized_measure(dataset, state)
-    _, unknown = sankey_routes(routes, measure)
+    routes = selected_routes(dataset, state.with_(measure=None))
+    measure = state.measure or sankey_measure(routes)
+    drawn, left_out = sankey_routes(routes, measure)
     note = [
         html.P(
-            f"Only routes that count people {measure_label(measure)} are drawn; a node's "
-            "size totals the routes through it, all of that one measure. Choose another "
-            "measure with 'Line width shows'."
+            f"One measure at a time: routes that count people {measure_label(measure)}. Each "
+            "band is one route's own count, written on it; bands side by side come from "
+            "different sources and may count some of the same people, so they are never added "
+            "up. Choose another measure with 'Counted as'."
         ),
     ]
-    if len(unknown):
-        note.append(html.H3("Routes known without a number (not drawn)"))
+    if len(left_out):
+        note.append(html.H3("Not drawn here"))
         note.append(
             html.Ul(
                 [
                     html.Li(
                         f"{' → '.join(r.path_names)} — {measure_label(r.measure)}, "
-                        f"{format_count(r.count, r.qualifier)} ({r.section})"
+                        f"{format_count(r.count, r.qualifier)}: {LEFT_OUT.get(r.left_out, '')} "
+                        f"({r.section})"
                     )
-                    for r in unknown.itertuples()
+                    for r in left_out.itertuples()
                 ]
             )
         )
@@ -184,11 +271,11 @@ def table_view(dataset: Dataset, search: str | None):
     state, _ = parse_query(search)
     if state.view != "table":
         return no_update, no_update
-    table = routes_table(dataset, state.filters)
-    table["measure"] = table["measure"].map(measure_label)
-    table["count"] = table["count"].astype(object).where(table["count"].notna(), None)
-    query = to_query(state.with_(view="map", country=None, indicator="role", measure=None))
-    return table.to_dict("records"), "/download/routes.csv" + query
+    rows = table_rows(dataset, state)
+    query = to_query(
+        state.with_(view="map", country=None, route=None, width="same", layers=DEFAULT_LAYERS)
+    )
+    return rows, "/download/routes.csv" + query
 
 
 def overview_view(dataset: Dataset, search: str | None, chart_config: dict):
@@ -215,7 +302,7 @@ def export_links(search: str | None, size: str | None):
         figures_.append(("profile", "Country key figures"))
     if not figures_:
         return html.Span("The table exports as CSV (link under the table).")
-    query = to_query(state.with_(view="map"))
+    query = to_query(state.with_(view="map", route=None))
     extra = f"preset={size or 'full'}"
     query = f"{query}&{extra}" if query else f"?{extra}"
     out = []
@@ -240,7 +327,9 @@ def export_links(search: str | None, size: str | None):
     return out
 
 
-def register(app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: dict) -> None:
+def register(
+    app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: dict, geometry: str
+) -> None:
     app.callback(
         Output(ids.EXPLORER_URL, "search"),
         *[Output(c, "value") for c in CONTROLS],
@@ -253,9 +342,24 @@ def register(app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: 
             dataset, years, ctx.triggered_id, search, list(rest[:-1]), rest[-1]
         )
     )
-    codes = list(figures.region_countries(dataset.admin0)[0]["iso3"])
-    app.callback(Output(ids.EXPLORER_MAP, "figure"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: map_patch(dataset, search, codes)
+    app.callback(
+        Output(ids.EXPLORER_MAP, "figure"),
+        Input(ids.EXPLORER_URL, "search"),
+        Input(ids.EXPLORER_VIEWPORT, "data"),
+    )(lambda search, viewport: map_figure(dataset, search, viewport, geometry))
+    app.callback(
+        Output(ids.EXPLORER_MAP_MESSAGE, "children"),
+        Output(ids.EXPLORER_MAP_MESSAGE, "style"),
+        Input(ids.EXPLORER_URL, "search"),
+    )(lambda search: map_message(dataset, search))
+    app.callback(Output(ids.EXPLORER_LEGEND, "children"), Input(ids.EXPLORER_URL, "search"))(
+        lambda search: legend_view(dataset, search)
+    )
+    app.callback(Output(ids.EXPLORER_HEADLINES, "children"), Input(ids.EXPLORER_URL, "search"))(
+        lambda search: headlines(dataset, search)
+    )
+    app.callback(Output(ids.EXPLORER_WIDTH, "options"), Input(ids.EXPLORER_URL, "search"))(
+        lambda search: width_options(dataset, search)
     )
     app.callback(Output(ids.EXPLORER_TIME_STRIP, "figure"), Input(ids.EXPLORER_URL, "search"))(
         lambda search: time_strip(dataset, search, years)
@@ -269,7 +373,7 @@ def register(app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: 
         Input(ids.EXPLORER_URL, "search"),
     )(lambda search: sankey_view(dataset, search))
     app.callback(
-        Output(ids.EXPLORER_TABLE, "data"),
+        Output(ids.EXPLORER_TABLE, "rowData"),
         Output(ids.EXPLORER_TABLE_CSV, "href"),
         Input(ids.EXPLORER_URL, "search"),
     )(lambda search: table_view(dataset, search))

@@ -29,7 +29,7 @@ TOPOJSON = ROOT / "assets" / "topojson"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 FORMATS = ("png", "svg", "pdf")
 PRESETS = {"column": 85.0, "full": 180.0}  # one journal column, full page width (mm)
-ASPECT = {"map": 0.68, "chart": 0.55, "table": 0.7}  # plot area height / width
+ASPECT = {"map": 0.68, "chart": 0.55, "table": 0.7, "sankey": 0.55}  # plot height / width
 CSS_DPI = 96
 MM_PER_INCH = 25.4
 FONT = "DejaVu Sans, Arial, sans-serif"
@@ -128,11 +128,38 @@ def frame_for_print(
     fig: go.Figure, meta: ViewMeta, page: Page, title: str | None = None
 ) -> tuple[go.Figure, int, int]:
     """The figure with title, legend, source, period and disclaimer; its size in CSS px."""
-    fig = go.Figure(fig)
-    fig.layout.annotations = ()  # the frame writes its own title and footer
-    fig.layout.title = None
     w = page.width_css
     base, small, title_px = 11.0, 9.5, 13.5
+    map_h = None
+    if meta.kind == "map" and meta.rebuild is not None:
+        # labels are placed for the size the map is printed at
+        from dashboard.figures.flowmap import Layout
+
+        plot_w = w - 12
+        map_h = plot_w * (0.6 if plot_w >= 420 else 0.95)
+        if page.height_mm is not None:
+            map_h = None
+        else:
+            fig = meta.rebuild(
+                Layout(
+                    width_px=plot_w,
+                    height_px=map_h,
+                    insets=plot_w >= 420,
+                    legend=True,
+                    font_px=small,
+                    scale=0.8,
+                )
+            )
+    if meta.kind == "sankey" and meta.rebuild is not None:
+        from dashboard.figures.flowmap import Layout
+
+        fig = meta.rebuild(Layout(width_px=w, font_px=small))
+    fig = go.Figure(fig)
+    # the frame writes its own title and footer; a map's inset titles stay
+    fig.layout.annotations = [
+        a for a in fig.layout.annotations if (a.name or "").startswith("inset")
+    ]
+    fig.layout.title = None
     # legend: one row-wrapped block under the plot, entries of a fixed share of the width
     items = _legend_items(fig)
     legend_rows = _legend_rows(items, w - 12, small)
@@ -155,21 +182,27 @@ def frame_for_print(
     title_lines = _wrap(title or meta.title, w - 12, title_px)
     top = len(title_lines) * title_px * 1.3 + 14
     bottom = legend_h + footer_h + 8
-    plot_h = (w - 12) * (map_aspect(fig) if meta.kind == "map" else ASPECT[meta.kind])
+    plot_h = map_h or (w - 12) * (map_aspect(fig) if meta.kind == "map" else ASPECT[meta.kind])
     if meta.kind == "table":
         plot_h = _table_height(fig, w - 12)
     if page.height_mm is not None:
         plot_h = max(80.0, page.height_mm / MM_PER_INCH * CSS_DPI - top - bottom)
     height = round(top + plot_h + bottom)
     left = 6 if meta.kind != "chart" else 48
-    x0 = -(left - 6) / max(1.0, w - left - 6)  # the frame's text starts at the page's edge
+    right = 6
+    if meta.kind == "sankey":
+        # a Sankey lays out its own labels in its side margins, for the width it is drawn at
+        plot_h = float(fig.layout.height or plot_h) - (fig.layout.margin.t or 0)
+        left = fig.layout.margin.l or 8
+        right = fig.layout.margin.r or 8
+    x0 = -(left - 6) / max(1.0, w - left - right)  # the frame's text starts at the page's edge
     fig.update_layout(
         width=w,
         height=height,
         autosize=False,
         font={"family": FONT, "size": base, "color": INK},
         title=None,
-        margin={"l": left, "r": 6, "t": top, "b": bottom, "autoexpand": False},
+        margin={"l": left, "r": right, "t": top, "b": bottom, "autoexpand": False},
         showlegend=bool(items),
         legend={
             "orientation": "h",
@@ -182,7 +215,8 @@ def frame_for_print(
             "bgcolor": "rgba(0,0,0,0)",
             "tracegroupgap": 0,
         },
-        annotations=[
+        annotations=list(fig.layout.annotations)
+        + [
             {
                 "text": "<b>" + "<br>".join(title_lines) + "</b>",
                 "xref": "paper",

@@ -1,13 +1,18 @@
-"""The flow map: data in, go.Figure out. Pure; used by the page, exports and tests alike.
+"""The flow map: data in, go.Figure out. Pure; used by the explorer, briefings, exports and tests.
 
-Trace order is fixed (see `TRACES`) so that an interaction can patch the flows, places and events
-with `dash.Patch` while the country polygons, sent once with the page, are never resent.
+What a reader sees: every route the sources report, drawn once in its direction, with its
+count, measure and period printed beside it; counts recorded at a place drawn at the place as a
+labelled circle (area on one fixed scale); countries tinted by their role in the report and
+named; two insets for the places the regional scale packs into a few pixels (the Moei river,
+the Golden Triangle). Counts of different measures are never summed, and line widths compare
+counts only when one measure is chosen.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import geopandas as gpd
@@ -16,174 +21,96 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from dashboard.figures.labels import place_labels
+from dashboard.figures import frame as frames
+from dashboard.figures.labels import Frame, LineLabel, PointLabel, place_labels
+from dashboard.figures.selection import MapContent, map_content
+from dashboard.figures.style import (
+    BORDER,
+    EVENT_COLOUR,
+    EVENT_SYMBOLS,
+    FONT_FAMILY,
+    FORM_COLOURS,
+    HALO,
+    INK,
+    KIND_COLOURS,
+    MOVEMENT_COLOURS,
+    MOVEMENT_TEXT,
+    MUTED,
+    OCEAN,
+    PLACE_FIGURE_COLOUR,
+    PLACE_FIGURE_LINE,
+    ROLE_COLOURS,
+)
 from dashboard.state import ViewState
-from dashboard.text import format_count, format_value, measure_label, period_label
+from dashboard.text import (
+    FORM_LABELS,
+    format_count,
+    format_value,
+    measure_label,
+    period_label,
+    short_count,
+    short_period,
+)
 from geodata.countries import country_name
-from geodata.dataset import Dataset
-from geodata.filters import filter_events, filter_routes
-from geodata.flows import WIDTH_CLASSES, flow_lines, route_legs
+from geodata.dataset import PROFILE_COUNTRIES, Dataset
+from geodata.flows import WIDTH_CLASSES, flow_lines, route_legs, width_class
 
 DISCLAIMER = (
     "For illustration only: boundaries, names and designations on this map do not imply "
     "endorsement or acceptance by IOM."
 )
-# The opening frame: Southeast Asia with the origin countries around it (lon, lat).
-REGION_LON = (70.0, 142.0)
-REGION_LAT = (-11.0, 31.0)
-MAP_SIZE_PX = (1000, 640)  # typical on-screen size, for placing labels
 VIEW_BBOX = (40.0, -15.0, 150.0, 55.0)  # countries drawn from the bundled polygons
-ADMIN1_COUNTRIES = ("MMR", "THA", "LAO", "KHM", "PHL")  # where compounds and raids are
-# Okabe–Ito colour-blind-safe palette.
-KIND_COLOURS = {
-    "compound": "#D55E00",
-    "sez": "#CC79A7",
-    "city": "#0072B2",
-    "airport": "#009E73",
-    "border_crossing": "#E69F00",
-}
-FLOW_COLOUR = "#0072B2"
-UNKNOWN_COLOUR = "#555555"
-EVENT_COLOUR = "#009E73"
-ROLE_COLOURS = {  # light tints, so flows stay readable on top
-    "origin": "#cfe3f3",
-    "destination and origin": "#e6d3ec",
-    "transit and destination": "#f7dcbf",
-    "transit, destination and origin": "#f2e7a6",
-    "destination": "#f6cfc0",
-    "transit": "#e9efb0",
-    "none": "#eeeeee",
-}
-EVENT_SYMBOLS = {
-    "raid": "x",
-    "rescue": "star",
-    "interception": "star-diamond",
-    "arrest": "x-thin-open",
-    "repatriation": "triangle-down",
-    "deportation": "triangle-down-open",
-    "law": "square",
-    "referral_mechanism": "square-open",
-    "task_force": "square-x",
-    "declaration": "pentagon",
-    "campaign": "hexagon-open",
-    "advisory": "hexagon",
-    "meeting": "circle-cross",
-    "media": "diamond-open",
-    "publication": "diamond",
-}
-FLOW_TRACES = [f"flows-{i}" for i in range(len(WIDTH_CLASSES))]
-ROLE_TRACES = [f"role-{i}" for i in range(len(ROLE_COLOURS) - 1)]
-TRACES = [
-    "countries",
-    "provinces",
-    *FLOW_TRACES,
-    "flows-unknown",
-    "arrows",
-    "flow-hover",
-    "places-report",
-    "places-context",
-    "events",
-    *ROLE_TRACES,
-]
-DYNAMIC = TRACES[2:]  # everything an interaction may change besides the choropleth's colours
+LINE_PX = 2.4  # every counted route, when widths do not encode counts
+UNKNOWN_LINE_PX = 1.4
+PLACE_SCALE = 0.7  # circle diameter in px per square root of a person: 1,000 people -> 22 px
+PLACE_MIN_PX = 8.0
+REFERENCE_COUNTS = (100, 1_000, 2_500)  # circles shown in the legend, on the same scale
+INSET_WIDTH = 0.235  # share of the figure's width taken by the inset column
+SAMPLES = 24
 
 
 # ---------------------------------------------------------------- geometry, sent once
 
 
-@lru_cache(maxsize=8)
-def _geojson(frame_json: str) -> dict:
-    return json.loads(frame_json)
-
-
-def region_countries(admin0: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
-    """Countries that touch the map's view box, as a frame and as GeoJSON for plotly."""
+def region_countries(admin0: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Countries that touch the map's view box, in a fixed order."""
     frame = admin0.loc[admin0.intersects(shapely.box(*VIEW_BBOX)), ["iso3", "name", "geometry"]]
-    frame = frame.reset_index(drop=True)
-    return frame, _geojson(frame.to_json(drop_id=True))
+    return frame.reset_index(drop=True)
 
 
-def region_provinces(admin1: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
-    frame = admin1.loc[admin1["iso3"].isin(ADMIN1_COUNTRIES)].reset_index(drop=True)
-    frame = frame.assign(key=[f"{c}-{i}" for i, c in enumerate(frame["iso3"])])
-    return frame, _geojson(frame[["key", "name", "geometry"]].to_json(drop_id=True))
+@lru_cache(maxsize=8)
+def _geojson_text(admin0_key: int, text: str) -> dict:
+    return json.loads(text)
 
 
-# ---------------------------------------------------------------- what the state selects
+def countries_geojson(dataset: Dataset) -> dict:
+    """The region's polygons as GeoJSON for plotly (cached per boundary set)."""
+    frame = region_countries(dataset.admin0)
+    return _geojson_text(id(dataset.admin0), frame.to_json(drop_id=True))
 
 
-def source_text(dataset: Dataset, source_id: str, section: str) -> str:
-    return f"Source: {dataset.source_label(source_id)} — {section}"
-
-
-def default_measure(routes: pd.DataFrame) -> str | None:
-    """The measure with the most routes that state a count (ties: alphabetical)."""
-    counted = routes.loc[routes["count"].notna(), "measure"]
-    if counted.empty:
-        return None
-    tally = Counter(counted)
-    return sorted(tally, key=lambda m: (-tally[m], m))[0]
-
-
-def measure_options(routes: pd.DataFrame) -> list[str]:
-    """Measures that some route states a count for: the ones a width can show."""
-    return sorted(set(routes.loc[routes["count"].notna(), "measure"]))
-
-
-def sized_measure(dataset: Dataset, state: ViewState) -> str | None:
-    return state.measure or default_measure(dataset.routes)
-
-
-def visible_routes(dataset: Dataset, state: ViewState) -> pd.DataFrame:
-    """Routes the map draws: the sized measure's, plus routes known without a number.
-
-    Routes that count another measure are left out rather than summed in.
-    """
-    routes = filter_routes(dataset.routes, state.filters)
-    measure = sized_measure(dataset, state)
-    keep = (routes["measure"] == measure) | routes["count"].isna()
-    return routes.loc[keep]
-
-
-def route_hover(dataset: Dataset, route: pd.Series | object) -> str:
-    r = route if isinstance(route, pd.Series) else pd.Series(route._asdict())
-    path = " → ".join(r["path_names"])
-    who = country_name(r["nationality"]) if r["nationality"] else "nationality not stated"
-    lines = [
-        f"<b>{path}</b>",
-        f"People: {who}",
-        f"{measure_label(r['measure']).capitalize()}: {format_count(r['count'], r['qualifier'])}",
-        f"Period: {period_label(r['year_start'], r['year_end'], r['period'])}",
-    ]
-    if r["share_pct"] == r["share_pct"] and r["share_pct"] is not None:
-        lines.append(f"Share: {r['share_pct']:g} %")
-    lines.append(source_text(dataset, r["source_id"], r["section"]))
-    return "<br>".join(lines)
-
-
-def counts_at_places(routes: pd.DataFrame) -> dict[str, list[str]]:
-    """Routes recorded at one place only (no origin, no transit), listed on the place itself.
-
-    Each stays its own line with its measure; nothing is added up.
-    """
-    out: dict[str, list[str]] = {}
-    for _, r in routes[routes["path"].map(len) == 1].iterrows():
-        line = (
-            f"{measure_label(r['measure']).capitalize()}: "
-            f"{format_count(r['count'], r['qualifier'])} "
-            f"({period_label(r['year_start'], r['year_end'], r['period'])}; {r['section']})"
-        )
-        out.setdefault(r["destination"], []).append(line)
+@lru_cache(maxsize=8)
+def _label_points(admin0_key: int, codes: tuple[str, ...], geoms: tuple) -> dict:
+    out = {}
+    for code, geom in zip(codes, geoms):
+        if geom is None or geom.is_empty:
+            continue
+        parts = list(getattr(geom, "geoms", [geom]))
+        biggest = max(parts, key=lambda g: g.area)
+        point = shapely.ops.polylabel(biggest, tolerance=0.05)
+        out[code] = (round(point.x, 2), round(point.y, 2))
     return out
 
 
-def short_name(name: str) -> str:
-    """'Clark (Clark Freeport and Special Economic Zone)' -> 'Clark' for on-map labels."""
-    name = name.split(" (")[0]
-    return name.replace("Special Economic Zone", "SEZ").replace("International Airport", "Airport")
+def country_label_points(dataset: Dataset) -> dict[str, tuple[float, float]]:
+    """Where a country's name goes: the pole of inaccessibility of its largest polygon."""
+    import shapely.ops  # noqa: F401  (polylabel)
+
+    rows = dataset.admin0[dataset.admin0["iso3"].isin(PROFILE_COUNTRIES)]
+    return _label_points(id(dataset.admin0), tuple(rows["iso3"]), tuple(rows.geometry))
 
 
-# ---------------------------------------------------------------- the choropleth's colours
+# ---------------------------------------------------------------- the countries' colours
 
 
 def role_key(profile: dict | None) -> str:
@@ -194,257 +121,341 @@ def role_key(profile: dict | None) -> str:
     return roles[0] if len(roles) == 1 else ", ".join(roles[:-1]) + " and " + roles[-1]
 
 
-def choropleth_style(dataset: Dataset, state: ViewState, codes: list[str]) -> dict:
-    """z, colours and hover text of the country layer: everything but its geometry."""
-    names = [country_name(c) for c in codes]
-    if state.indicator == "role" or state.indicator not in set(dataset.indicators["id"]):
-        keys = list(ROLE_COLOURS)
-        z = [keys.index(role_key(dataset.profiles.get(c))) for c in codes]
-        n = len(keys)
-        scale = []
-        for i, k in enumerate(keys):
-            scale += [[i / n, ROLE_COLOURS[k]], [(i + 1) / n, ROLE_COLOURS[k]]]
-        hover = [
-            f"<b>{name}</b><br>{dataset.profiles[c]['role_label']}<br>"
-            f"Source: {dataset.source_label('iom-2024-sitrep')}<br>Click to open the profile"
-            if c in dataset.profiles
-            else f"<b>{name}</b>"
-            for c, name in zip(codes, names)
-        ]
-        return {
-            "z": z,
-            "zmin": 0,
-            "zmax": n,
-            "colorscale": scale,
-            "showscale": False,
-            "text": hover,
-        }
-    ind = dataset.indicators.set_index("id").loc[state.indicator]
-    figs = dataset.figures[dataset.figures["indicator"] == state.indicator].set_index("scope")
-    z, hover = [], []
-    for c, name in zip(codes, names):
-        if c in figs.index:
-            f = figs.loc[c]
-            z.append(float(f["value"]))
-            hover.append(
-                f"<b>{name}</b><br>{f['label']}: "
-                f"{format_value(f['value'], f['unit'], f['qualifier'], f['value_max'])}"
-                f"<br>Period: {period_label(f['year_start'], f['year_end'], f['period'])}"
-                f"<br>{source_text(dataset, f['source_id'], f['section'])}"
+def source_text(dataset: Dataset, source_id: str | None, section: str | None) -> str:
+    if not source_id:
+        return ""
+    return f"Source: {dataset.source_label(source_id)} — {section}"
+
+
+def country_hover(dataset: Dataset, code: str, content: MapContent) -> str:
+    name = country_name(code)
+    lines = [f"<b>{name}</b>"]
+    profile = dataset.profiles.get(code)
+    if profile:
+        lines.append(profile["role_label"])
+    counted = content.country_figures[content.country_figures["place"] == code]
+    for r in counted.itertuples():
+        if r.count == r.count and r.count is not None:
+            lines.append(
+                f"{format_count(r.count, r.qualifier).capitalize()} {measure_label(r.measure)} "
+                f"({short_period(r.year_start, r.year_end, r.period)}; no place stated)"
             )
-        else:
-            z.append(None)
-            hover.append(f"<b>{name}</b><br>No figure stated")
-    return {
-        "z": z,
-        "zmin": 0,
-        "zmax": max([v for v in z if v is not None], default=1),
-        "colorscale": [[0, "#e5eef7"], [1, "#2b6aa6"]],
-        "showscale": True,
-        "colorbar": {
-            "title": {"text": ind["label"], "side": "right"},
-            "len": 0.5,
-            "x": 1.0,
-            "thickness": 12,
-        },
-        "text": hover,
-    }
+    if profile:
+        lines.append("Click to open the country profile")
+    return "<br>".join(lines)
 
 
-# ---------------------------------------------------------------- the traces that change
-
-
-def _lines(rows: pd.DataFrame) -> tuple[list, list]:
-    lons: list[float | None] = []
-    lats: list[float | None] = []
-    for lo, la in zip(rows["lons"], rows["lats"]):
-        lons += [*lo, None]
-        lats += [*la, None]
-    return lons or [None], lats or [None]
-
-
-def dynamic_traces(dataset: Dataset, state: ViewState, labels: str = "all") -> list[go.Scattergeo]:
-    """Flows by width class, unknown-count flows, arrows, hover points, places and events."""
-    routes = visible_routes(dataset, state)
-    measure = sized_measure(dataset, state)
-    flows = flow_lines(route_legs(routes, dataset.nodes))
-    hover = {r.id: route_hover(dataset, r) for r in routes.itertuples()}
-    dest = dict(zip(routes["id"], routes["destination_iso3"]))
-    traces: list[go.Scattergeo] = []
-    for i, wc in enumerate(WIDTH_CLASSES):
-        lons, lats = _lines(flows[flows["width_class"] == i])
-        traces.append(
-            go.Scattergeo(
-                lon=lons,
-                lat=lats,
-                mode="lines",
-                hoverinfo="skip",
-                line={"width": wc.width_px, "color": FLOW_COLOUR},
-                name=f"{wc.label} {measure_label(measure)}",
-                legendgroup="width",
-                legendgrouptitle={"text": "Line width: people per route"} if i == 0 else None,
-                uid=FLOW_TRACES[i],
-            )
-        )
-    lons, lats = _lines(flows[flows["width_class"].isna()])
-    traces.append(
-        go.Scattergeo(
-            lon=lons,
-            lat=lats,
-            mode="lines",
-            hoverinfo="skip",
-            line={"width": 1.3, "color": UNKNOWN_COLOUR, "dash": "dash"},
-            name="Number not stated",
-            legendgroup="width",
-            uid="flows-unknown",
-        )
+def countries_trace(
+    dataset: Dataset, content: MapContent, geojson: dict | str, geo: str = "geo"
+) -> go.Choropleth:
+    codes = list(region_countries(dataset.admin0)["iso3"])
+    keys = list(ROLE_COLOURS)
+    z = [keys.index(role_key(dataset.profiles.get(c))) for c in codes]
+    n = len(keys)
+    scale = []
+    for i, k in enumerate(keys):
+        scale += [[i / n, ROLE_COLOURS[k]], [(i + 1) / n, ROLE_COLOURS[k]]]
+    return go.Choropleth(
+        geojson=geojson,
+        featureidkey="properties.iso3",
+        locations=codes,
+        z=z,
+        zmin=0,
+        zmax=n,
+        colorscale=scale,
+        showscale=False,
+        marker_line_color=BORDER,
+        marker_line_width=0.6,
+        text=[country_hover(dataset, c, content) for c in codes],
+        hovertemplate="%{text}<extra></extra>",
+        name="Countries",
+        showlegend=False,
+        geo=geo,
     )
-    sizes = [
-        7 + 1.6 * WIDTH_CLASSES[int(k)].width_px if k == k and k is not None else 7
-        for k in flows["width_class"]
+
+
+def outline_trace(geojson: dict | str, code: str) -> go.Choropleth:
+    """The selected country, outlined."""
+    return go.Choropleth(
+        geojson=geojson,
+        featureidkey="properties.iso3",
+        locations=[code],
+        z=[1],
+        colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+        showscale=False,
+        marker_line_color=INK,
+        marker_line_width=2.6,
+        hoverinfo="skip",
+        showlegend=False,
+        name="Selected country",
+    )
+
+
+# ---------------------------------------------------------------- routes
+
+
+def route_colour(route) -> str:
+    form = getattr(route, "form", None)
+    if form in FORM_COLOURS:
+        return FORM_COLOURS[form]
+    return MOVEMENT_COLOURS.get(
+        getattr(route, "movement", "trafficking"), MOVEMENT_COLOURS["trafficking"]
+    )
+
+
+def route_label(route, short: bool = False) -> str | None:
+    """'437 rescued · May 2023', '600+ returned · H1 2023', '37 % of repatriations · since 2022'
+    — or None for a route known without a number (drawn dotted instead). `short` leaves the
+    period to the hover, for a phone's small map."""
+    period = "" if short else " · " + short_period(route.year_start, route.year_end, route.period)
+    if route.count == route.count and route.count is not None:
+        return f"{short_count(route.count, route.qualifier)} {measure_label(route.measure)}{period}"
+    share = getattr(route, "share_pct", None)
+    if share == share and share is not None:
+        noun = {"repatriated": "repatriations", "returned": "returns"}.get(
+            route.measure, measure_label(route.measure)
+        )
+        return f"{share:g} % of {noun}{period}"
+    return None
+
+
+def route_hover(dataset: Dataset, route) -> str:
+    path = " → ".join(route.path_names)
+    who = country_name(route.nationality) if route.nationality else "nationality not stated"
+    lines = [
+        f"<b>{path}</b>",
+        f"People: {who}",
+        f"{measure_label(route.measure).capitalize()}: "
+        + format_count(route.count, route.qualifier),
+        f"Period: {period_label(route.year_start, route.year_end, route.period)}",
     ]
-    traces.append(
-        go.Scattergeo(
-            lon=flows["arrow_lon"],
-            lat=flows["arrow_lat"],
-            mode="markers",
-            hoverinfo="skip",
-            marker={
-                "symbol": "triangle-up",
-                "size": sizes,
-                "angle": flows["arrow_angle"],
-                # clockwise from screen-up: on this north-up map that is the bearing;
-                # plotly's "north" only works for the first geo trace of a figure
-                "angleref": "up",
-                "color": [
-                    FLOW_COLOUR if k == k and k is not None else UNKNOWN_COLOUR
-                    for k in flows["width_class"]
-                ],
-            },
-            showlegend=False,
-            uid="arrows",
+    share = getattr(route, "share_pct", None)
+    if share == share and share is not None:
+        lines.append(f"Share: {share:g} %")
+    form = getattr(route, "form", None)
+    if form:
+        lines.append(f"Form: {FORM_LABELS.get(form, form).lower()}")
+    notes = notes_about(dataset, route.id)
+    if notes:
+        lines.append(
+            f"{len(notes)} note{'s' if len(notes) > 1 else ''} on this route: click to read"
         )
-    )
-    traces.append(
-        go.Scattergeo(
-            lon=flows["mid_lon"],
-            lat=flows["mid_lat"],
-            mode="markers",
-            marker={"size": 14, "color": "rgba(0,0,0,0)"},
-            text=[hover[r] for r in flows["route_id"]],
-            customdata=[[dest.get(r)] for r in flows["route_id"]],
-            hovertemplate="%{text}<extra></extra>",
-            showlegend=False,
-            uid="flow-hover",
-            name="Routes",
-        )
-    )
-    filtered = filter_routes(dataset.routes, state.filters)
-    on_routes = None
-    if labels == "routes":  # places the filtered routes pass, and those in countries asked about
-        asked = set(state.destination) | set(state.origin) | {state.country}
-        on_routes = {n for path in filtered["path"] for n in path}
-        on_routes |= set(dataset.locations.loc[dataset.locations["iso3"].isin(asked), "id"])
-    traces += _place_traces(dataset, filtered, on_routes)
-    traces.append(
-        _event_trace(dataset, filter_events(dataset.events, dataset.figures, state.filters))
-    )
-    used = {role_key(p) for p in dataset.profiles.values()}
-    for i, key in enumerate(k for k in ROLE_COLOURS if k != "none"):
-        traces.append(
-            go.Scattergeo(
-                lon=[None],
-                lat=[None],
-                mode="markers",
-                uid=ROLE_TRACES[i],
-                marker={
-                    "symbol": "square",
-                    "size": 12,
-                    "color": ROLE_COLOURS[key],
-                    "line": {"width": 1, "color": "#7a7a7a"},
-                },
-                name=key.capitalize(),
-                legendgroup="roles",
-                legendgrouptitle={"text": "Country's role in the report"} if i == 0 else None,
-                visible=state.indicator == "role" and key in used,
-                showlegend=True,
+    lines.append(source_text(dataset, route.source_id, route.section))
+    lines.append("Click the route for its card")
+    return "<br>".join(lines)
+
+
+def notes_about(dataset: Dataset, record_id: str) -> list[dict]:
+    notes = dataset.notes
+    if notes.empty:
+        return []
+    return [n for _, n in notes.iterrows() if record_id in n["refers_to"]]
+
+
+def _country_polygons(dataset: Dataset) -> dict[str, object]:
+    return dict(zip(dataset.admin0["iso3"], dataset.admin0.geometry))
+
+
+def clip_into_country(lons: list[float], lats: list[float], polygon) -> int:
+    """How many points of a curve to keep so that it stops a little inside the polygon it
+    enters, rather than at the country's capital: a route into a country with no place stated
+    ends at the country, not at a city."""
+    if polygon is None:
+        return len(lons)
+    inside = shapely.contains_xy(polygon, np.asarray(lons), np.asarray(lats))
+    hits = np.flatnonzero(inside)
+    if not len(hits):
+        return len(lons)
+    entry = int(hits[0])
+    # a quarter of the way on from the border, never all the way to the capital
+    keep = max(entry + 1, entry + (len(lons) - entry) // 4)
+    return min(len(lons) - 1, keep)
+
+
+@dataclass
+class Flow:
+    route_id: str
+    lons: list[float]
+    lats: list[float]
+    colour: str
+    text_colour: str
+    width: float
+    dash: str
+    hover: str
+    label: str | None
+    arrow: tuple[float, float, float]  # lon, lat, bearing
+
+
+def flows_for(dataset: Dataset, routes: pd.DataFrame, state: ViewState) -> list[Flow]:
+    """Each route as one curved polyline (its legs joined), with its arrow and label."""
+    if routes.empty:
+        return []
+    legs = flow_lines(route_legs(routes, dataset.nodes), samples=SAMPLES)
+    polygons = _country_polygons(dataset)
+    is_country = dict(zip(dataset.nodes["node"], dataset.nodes["is_country"]))
+    out = []
+    for r in routes.itertuples():
+        own = legs[legs["route_id"] == r.id]
+        if own.empty:
+            continue
+        lons: list[float] = []
+        lats: list[float] = []
+        for leg in own.itertuples():
+            lo, la = list(leg.lons), list(leg.lats)
+            if leg.leg == leg.legs - 1 and is_country.get(leg.to_node):
+                keep = clip_into_country(lo, la, polygons.get(leg.to_node))
+                lo, la = lo[:keep], la[:keep]
+            if lons:
+                lo, la = lo[1:], la[1:]
+            lons += lo
+            lats += la
+        counted = r.count == r.count and r.count is not None
+        shared = getattr(r, "share_pct", None)
+        has_number = counted or (shared == shared and shared is not None)
+        width = LINE_PX if has_number else UNKNOWN_LINE_PX
+        if state.width_by_count and counted:
+            k = width_class(r.count)
+            width = WIDTH_CLASSES[k].width_px if k is not None else width
+        movement = getattr(r, "movement", "trafficking") or "trafficking"
+        end_lon, end_lat = lons[-1], lats[-1]
+        back = max(0, len(lons) - 3)
+        bearing = _bearing(lons[back], lats[back], end_lon, end_lat)
+        out.append(
+            Flow(
+                route_id=r.id,
+                lons=[round(v, 3) for v in lons],
+                lats=[round(v, 3) for v in lats],
+                colour=route_colour(r),
+                text_colour=MOVEMENT_TEXT.get(movement, INK),
+                width=width,
+                dash="solid" if has_number else "dot",
+                hover=route_hover(dataset, r),
+                label=route_label(r),
+                arrow=(end_lon, end_lat, bearing),
             )
         )
-    return traces
+    return out
 
 
-@lru_cache(maxsize=64)
-def _label_positions(points: tuple[tuple[str, float, float], ...]) -> dict[str, str]:
-    """Label placement for the region frame; the same places get the same answer, so it is
-    computed once per set of labelled places rather than on every interaction."""
-    return place_labels(list(points), REGION_LON, REGION_LAT, *MAP_SIZE_PX)
+def _bearing(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
+    east = (lon1 - lon0) * math.cos(math.radians((lat0 + lat1) / 2))
+    north = lat1 - lat0
+    return math.degrees(math.atan2(east, north)) % 360.0
 
 
-def _place_traces(
-    dataset: Dataset, routes: pd.DataFrame, labelled: set[str] | None = None
-) -> list[go.Scattergeo]:
-    """Places as markers; with `labelled`, only those places (and places with counts of
-    their own) carry a label, for small printed maps where every label would collide."""
-    locs = dataset.locations
-    on_site = counts_at_places(routes)
-    if labelled is not None:
-        labelled = labelled | set(on_site)
-    show = [labelled is None or i in labelled for i in locs["id"]]
-    positions = _label_positions(
-        tuple(
-            (short_name(n), float(x), float(y))
-            for n, x, y, keep in zip(locs["name"], locs["lon"], locs["lat"], show)
-            if keep
-        )
-    )
+def flow_traces(flows: list[Flow], geo: str = "geo", hover: bool = True) -> list[go.Scattergeo]:
     traces = []
-    for claim in ("report", "context"):
-        part = locs[locs["claim"] == claim]
-        labels = [
-            short_name(n) if labelled is None or i in labelled else ""
-            for n, i in zip(part["name"], part["id"])
-        ]
+    for f in flows:
         traces.append(
             go.Scattergeo(
-                lon=part["lon"],
-                lat=part["lat"],
-                mode="markers+text",
-                text=labels,
-                textposition=[positions.get(n, "top right") for n in labels],
-                textfont={"size": 11, "color": "#1a1a1a"},
+                lon=f.lons,
+                lat=f.lats,
+                mode="lines",
+                line={"width": f.width, "color": f.colour, "dash": f.dash},
+                opacity=0.9 if f.dash == "solid" else 0.75,
+                text=f.hover if hover else None,
+                hovertemplate="%{text}<extra></extra>" if hover else None,
+                hoverinfo=None if hover else "skip",
+                customdata=[f.route_id] * len(f.lons) if hover else None,
+                showlegend=False,
+                name=f.route_id,
+                geo=geo,
+            )
+        )
+    if flows:
+        traces.append(
+            go.Scattergeo(
+                lon=[f.arrow[0] for f in flows],
+                lat=[f.arrow[1] for f in flows],
+                mode="markers",
+                hoverinfo="skip",
                 marker={
-                    "size": 9,
-                    "color": [KIND_COLOURS.get(k, "#444") for k in part["kind"]],
-                    "symbol": "circle" if claim == "report" else "circle-open",
-                    "line": {"width": 1.2, "color": "#1a1a1a"},
+                    "symbol": "triangle-up",
+                    "size": [5 + 1.6 * f.width for f in flows],
+                    "angle": [f.arrow[2] for f in flows],
+                    # clockwise from screen-up: on this north-up map that is the bearing
+                    "angleref": "up",
+                    "color": [f.colour for f in flows],
                 },
-                customdata=[
-                    [
-                        r.iso3,
-                        r.kind.replace("_", " "),
-                        country_name(r.iso3),
-                        r.admin1 or "",
-                        source_text(dataset, r.source_id, r.section),
-                        r.name,
-                        "".join(f"<br>{line}" for line in on_site.get(r.id, [])),
-                    ]
-                    for r in part.itertuples()
-                ],
-                hovertemplate="<b>%{customdata[5]}</b><br>%{customdata[1]} — %{customdata[3]}, "
-                "%{customdata[2]}%{customdata[6]}<br>%{customdata[4]}<extra></extra>",
-                name="Places the report names"
-                if claim == "report"
-                else "Sites documented elsewhere (not the report's claim)",
-                uid=f"places-{claim}",
+                showlegend=False,
+                name="arrows",
+                geo=geo,
             )
         )
     return traces
+
+
+# ---------------------------------------------------------------- places and place figures
+
+
+def short_name(name: str) -> str:
+    """'Clark (Clark Freeport and Special Economic Zone)' -> 'Clark' for on-map labels."""
+    name = name.split(" (")[0]
+    name = name.replace("Special Economic Zone", "SEZ").replace("International Airport", "airport")
+    return name.replace("Thai–Myanmar Friendship Bridge", "Friendship Bridge")
+
+
+def circle_px(count: float) -> float:
+    """A place figure's circle diameter on the one fixed scale (area proportional to count)."""
+    return max(PLACE_MIN_PX, PLACE_SCALE * math.sqrt(max(0.0, float(count))))
+
+
+def place_figure_lines(figures: pd.DataFrame, short: bool = False) -> list[str]:
+    lines = []
+    for r in figures.itertuples():
+        period = short_period(r.year_start, r.year_end, r.period)
+        if r.count == r.count and r.count is not None:
+            count = short_count(r.count, r.qualifier)
+            where = " from here" if r.end == "from" else ""
+            line = f"{count} {measure_label(r.measure)}{where}"
+            if short:
+                lines.append(line)
+            elif len(line) + len(period) < 24:
+                lines.append(f"{line} · {period}")
+            else:  # a long line breaks before its period, so that labels stay narrow
+                lines += [line, period]
+    return lines
+
+
+def place_hover(dataset: Dataset, loc, figures: pd.DataFrame) -> str:
+    kind = loc.kind.replace("_", " ")
+    lines = [
+        f"<b>{loc.name}</b>",
+        f"{kind} — {loc.admin1 + ', ' if loc.admin1 else ''}{country_name(loc.iso3)}",
+    ]
+    for r in figures.itertuples():
+        count = format_count(r.count, r.qualifier)
+        period = period_label(r.year_start, r.year_end, r.period)
+        if r.end == "from":
+            lines.append(f"Leaving here: {measure_label(r.measure)}, {count} ({period})")
+        else:
+            lines.append(f"{measure_label(r.measure).capitalize()}: {count} ({period})")
+        if r.note and r.measure == "reported_route":
+            lines.append(f"<i>{_wrap(r.note, 70)}</i>")
+        lines.append(source_text(dataset, r.source_id, r.section))
+    if loc.claim == "context":
+        lines.append("Not named in the report: shown for orientation.")
+        lines.append(f"Location: {loc.coord_source}")
+    elif not len(figures):
+        lines.append(source_text(dataset, loc.source_id, loc.section))
+    return "<br>".join(line for line in lines if line)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(str(text), width))
+
+
+# ---------------------------------------------------------------- events
 
 
 def event_hover(dataset: Dataset, e: pd.Series) -> str:
     figures = dataset.figures.set_index("id")
     lines = [f"<b>{e['date_label']}</b> — {e['kind'].replace('_', ' ')}", e["title"]]
     for fid in e["figure_ids"]:
+        if fid not in figures.index:
+            continue
         f = figures.loc[fid]
         lines.append(
             f"{f['label']}: {format_value(f['value'], f['unit'], f['qualifier'], f['value_max'])}"
@@ -453,136 +464,686 @@ def event_hover(dataset: Dataset, e: pd.Series) -> str:
     return "<br>".join(lines)
 
 
-def event_points(dataset: Dataset, events: pd.DataFrame) -> pd.DataFrame:
-    """Where each event is drawn: its place, else its country's anchor; regional ones nowhere."""
-    anchors = dataset.nodes.set_index("node")
-    out = events.copy()
-    lon, lat = [], []
-    for e in events.itertuples():
-        if e.lon == e.lon and e.lon is not None:
-            lon.append(e.lon)
-            lat.append(e.lat)
-        elif e.country in anchors.index:
-            lon.append(anchors.at[e.country, "lon"])
-            lat.append(anchors.at[e.country, "lat"])
-        else:
-            lon.append(None)
-            lat.append(None)
-    out["plot_lon"], out["plot_lat"] = lon, lat
-    return out
-
-
-def _event_trace(dataset: Dataset, events: pd.DataFrame) -> go.Scattergeo:
-    pts = event_points(dataset, events)
-    pts = pts[pts["plot_lon"].notna()]
+def event_trace(dataset: Dataset, events: pd.DataFrame, geo: str = "geo") -> go.Scattergeo:
+    pts = events[events["lon"].notna()]
     # several events at one place: spread them on a small ring so each can be hovered
-    offsets = pts.groupby(["plot_lon", "plot_lat"]).cumcount()
-    angle = offsets * 2.4
-    radius = np.where(offsets > 0, 0.35, 0.18)
+    offsets = pts.groupby(["lon", "lat"]).cumcount()
+    angle = offsets * 2.4 + 0.6
+    radius = np.where(offsets > 0, 0.35, 0.22)
     return go.Scattergeo(
-        lon=pts["plot_lon"] + radius * np.cos(angle),
-        lat=pts["plot_lat"] + radius * np.sin(angle) - 0.25,
+        lon=(pts["lon"] + radius * np.cos(angle)).round(3),
+        lat=(pts["lat"] + radius * np.sin(angle)).round(3),
         mode="markers",
         marker={
-            "size": 8,
+            "size": 9,
             "color": EVENT_COLOUR,
-            "opacity": 0.9,
             "symbol": [EVENT_SYMBOLS.get(k, "circle") for k in pts["kind"]],
             "line": {"width": 1, "color": "#0b3d2e"},
         },
         text=[event_hover(dataset, e) for _, e in pts.iterrows()],
         customdata=[[c] for c in pts["country"]],
         hovertemplate="%{text}<extra></extra>",
-        name="Dated events",
-        uid="events",
+        name="Dated events at their places",
+        showlegend=False,
+        geo=geo,
     )
+
+
+# ---------------------------------------------------------------- legend
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    kind: str  # "line", "marker", "circle", "fill"
+    label: str
+    colour: str
+    dash: str = "solid"
+    width: float = LINE_PX
+    symbol: str = "circle"
+    size: float = 9
+    group: str = ""
+
+
+def legend_entries(dataset: Dataset, state: ViewState, content: MapContent) -> list[LegendEntry]:
+    """What the map's marks mean, for the explorer's legend and the printed one alike."""
+    out: list[LegendEntry] = []
+    movements = set(content.flows.get("movement", pd.Series(dtype=object))) | set(
+        content.place_figures.get("movement", pd.Series(dtype=object))
+    )
+    group = "Routes"
+    if "trafficking" in movements or "routes" in state.layers:
+        out.append(
+            LegendEntry(
+                "line",
+                "Trafficking route, with its count",
+                MOVEMENT_COLOURS["trafficking"],
+                group=group,
+            )
+        )
+    if "return" in movements or "returns" in state.layers:
+        out.append(
+            LegendEntry(
+                "line",
+                "Return, repatriation or deportation",
+                MOVEMENT_COLOURS["return"],
+                group=group,
+            )
+        )
+    if "other" in state.layers:
+        out.append(
+            LegendEntry(
+                "line", "Movement not called trafficking", MOVEMENT_COLOURS["other"], group=group
+            )
+        )
+    forms = set(content.flows.get("form", pd.Series(dtype=object)))
+    for form, colour in FORM_COLOURS.items():
+        if form in forms:
+            out.append(LegendEntry("line", FORM_LABELS[form], colour, group=group))
+    out.append(
+        LegendEntry(
+            "line",
+            "Route reported, number not stated",
+            MUTED,
+            dash="dot",
+            width=UNKNOWN_LINE_PX,
+            group=group,
+        )
+    )
+    if state.width_by_count:
+        for wc in WIDTH_CLASSES:
+            out.append(
+                LegendEntry(
+                    "line",
+                    f"{wc.label} {measure_label(state.measure)}",
+                    MOVEMENT_COLOURS["trafficking"],
+                    width=wc.width_px,
+                    group=f"Line width: people {measure_label(state.measure)}",
+                )
+            )
+    if not content.place_figures.empty:
+        for count in REFERENCE_COUNTS:
+            out.append(
+                LegendEntry(
+                    "circle",
+                    f"{count:,}",
+                    PLACE_FIGURE_COLOUR,
+                    size=circle_px(count),
+                    group="People counted at a place (circle area)",
+                )
+            )
+    if not content.places.empty:
+        out.append(
+            LegendEntry("marker", "Place the report names", KIND_COLOURS["city"], group="Places")
+        )
+        out.append(
+            LegendEntry(
+                "marker",
+                "Site documented elsewhere (not a report claim)",
+                KIND_COLOURS["city"],
+                symbol="circle-open",
+                group="Places",
+            )
+        )
+    if not content.events.empty:
+        out.append(
+            LegendEntry(
+                "marker",
+                "Dated event (hover for what happened)",
+                EVENT_COLOUR,
+                symbol="star",
+                group="Places",
+            )
+        )
+    used = {role_key(p) for p in dataset.profiles.values()}
+    for key in ROLE_COLOURS:
+        if key in used and key != "none":
+            out.append(
+                LegendEntry(
+                    "fill",
+                    key.capitalize(),
+                    ROLE_COLOURS[key],
+                    group="Country's role in the report",
+                )
+            )
+    return out
+
+
+def legend_traces(entries: list[LegendEntry]) -> list[go.Scattergeo]:
+    """Legend-only traces (no data) so that a printed figure carries the same legend."""
+    traces = []
+    seen = set()
+    for e in entries:
+        title = e.group if e.group not in seen else None
+        seen.add(e.group)
+        common = {
+            "lon": [None],
+            "lat": [None],
+            "name": e.label,
+            "legendgroup": e.group,
+            "legendgrouptitle": {"text": title} if title else None,
+            "showlegend": True,
+            "hoverinfo": "skip",
+        }
+        if e.kind == "line":
+            traces.append(
+                go.Scattergeo(
+                    mode="lines",
+                    line={"color": e.colour, "width": e.width, "dash": e.dash},
+                    **common,
+                )
+            )
+        elif e.kind == "fill":
+            traces.append(
+                go.Scattergeo(
+                    mode="markers",
+                    marker={
+                        "symbol": "square",
+                        "size": 12,
+                        "color": e.colour,
+                        "line": {"width": 1, "color": BORDER},
+                    },
+                    **common,
+                )
+            )
+        elif e.kind == "circle":
+            traces.append(
+                go.Scattergeo(
+                    mode="markers",
+                    marker={
+                        "size": e.size,
+                        "color": e.colour,
+                        "line": {"width": 1, "color": PLACE_FIGURE_LINE},
+                    },
+                    **common,
+                )
+            )
+        else:
+            traces.append(
+                go.Scattergeo(
+                    mode="markers",
+                    marker={
+                        "symbol": e.symbol,
+                        "size": e.size,
+                        "color": e.colour,
+                        "line": {"width": 1, "color": INK},
+                    },
+                    **common,
+                )
+            )
+    return traces
 
 
 # ---------------------------------------------------------------- the whole figure
 
 
-def build_flow_map(dataset: Dataset, state: ViewState, labels: str = "all") -> go.Figure:
-    """The explorer's map for a view state: countries, provinces, flows, places and events.
+@dataclass(frozen=True)
+class Layout:
+    """How the figure is laid out for a medium: its size in px and type scale."""
 
-    labels="routes" labels only the places the drawn routes pass (for print and projection).
-    """
-    countries, geojson = region_countries(dataset.admin0)
-    codes = list(countries["iso3"])
-    style = choropleth_style(dataset, state, codes)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Choropleth(
-            geojson=geojson,
-            featureidkey="properties.iso3",
-            locations=codes,
-            marker_line_color="#7a7a7a",
-            marker_line_width=0.7,
-            hovertemplate="%{text}<extra></extra>",
-            name="Countries",
-            showlegend=False,
-            uid="countries",
-            **style,
-        )
-    )
-    provinces, pgeo = region_provinces(dataset.admin1)
-    fig.add_trace(
-        go.Choropleth(
-            geojson=pgeo,
-            featureidkey="properties.key",
-            locations=provinces["key"],
-            z=[0] * len(provinces),
-            colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker_line_color="#b5b5b5",
-            marker_line_width=0.3,
+    width_px: float = 1000
+    height_px: float = 620
+    insets: bool = True
+    font_px: float = 11
+    legend: bool = False  # the explorer draws its own legend beside the map
+    scale: float = 1.0  # line widths and markers (projector: larger)
+    inset_share: float = INSET_WIDTH  # of the width, for the inset column
+
+    @property
+    def main_width(self) -> float:
+        return self.width_px * (1 - self.inset_share - 0.015) if self.insets else self.width_px
+
+
+def _text_trace(
+    placements,
+    labels: dict[str, str],
+    colours: dict[str, str],
+    font_px: float,
+    geo: str,
+    points: dict[str, tuple[float, float]] | None = None,
+) -> list[go.Scattergeo]:
+    """The labels as one text trace; `meta.points` gives, per text, the point a place label
+    names (None for a route's label), so that a browser check can measure the distance."""
+    keys = [k for k in labels if k in placements]
+    if not keys:
+        return []
+    points = points or {}
+    return [
+        go.Scattergeo(
+            lon=[round(placements[k].lon, 4) for k in keys],
+            lat=[round(placements[k].lat, 4) for k in keys],
+            mode="text",
+            text=[labels[k] for k in keys],
+            textposition=[placements[k].textposition for k in keys],
+            textfont={
+                "size": font_px,
+                "color": [colours.get(k, INK) for k in keys],
+                "family": FONT_FAMILY,
+                "shadow": HALO,
+            },
             hoverinfo="skip",
             showlegend=False,
-            name="Provinces",
-            uid="provinces",
+            name="labels",
+            meta={"points": [points.get(k) for k in keys]},
+            geo=geo,
+        )
+    ]
+
+
+def _leader_trace(placements, geo: str) -> list[go.Scattergeo]:
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for p in placements.values():
+        if p.leader:
+            lons += [round(x, 4) for x, _ in p.leader] + [None]
+            lats += [round(y, 4) for _, y in p.leader] + [None]
+    if not lons:
+        return []
+    return [
+        go.Scattergeo(
+            lon=lons,
+            lat=lats,
+            mode="lines",
+            line={"width": 0.8, "color": "#555555"},
+            hoverinfo="skip",
+            showlegend=False,
+            name="leaders",
+            geo=geo,
+        )
+    ]
+
+
+def _places_traces(
+    dataset: Dataset, content: MapContent, places: pd.DataFrame, geo: str, scale: float
+) -> list[go.Scattergeo]:
+    traces = []
+    figures_at = (
+        {p: g for p, g in content.place_figures.groupby("place")}
+        if not content.place_figures.empty
+        else {}
+    )
+    # place figures: circles on the fixed scale, biggest drawn first so small ones stay on top
+    figs = content.place_figures
+    if not figs.empty:
+        counted = figs[figs["count"].notna()].copy()
+        counted = counted[counted["place"].isin(places["id"])] if geo != "geo" else counted
+        counted["px"] = counted["count"].map(circle_px)
+        counted = counted.sort_values("px", ascending=False)
+        where = {r.id: r for r in dataset.locations.itertuples()}
+        traces.append(
+            go.Scattergeo(
+                lon=[where[p].lon for p in counted["place"]],
+                lat=[where[p].lat for p in counted["place"]],
+                mode="markers",
+                marker={
+                    "size": list(counted["px"] * scale),
+                    "color": PLACE_FIGURE_COLOUR,
+                    "line": {"width": 1.2, "color": PLACE_FIGURE_LINE},
+                },
+                text=[place_hover(dataset, where[p], figures_at[p]) for p in counted["place"]],
+                customdata=[[where[p].iso3] for p in counted["place"]],
+                hovertemplate="%{text}<extra></extra>",
+                showlegend=False,
+                name="Counts at places",
+                geo=geo,
+            )
+        )
+    for claim in ("report", "context"):
+        part = places[places["claim"] == claim]
+        if part.empty:
+            continue
+        traces.append(
+            go.Scattergeo(
+                lon=part["lon"],
+                lat=part["lat"],
+                mode="markers",
+                marker={
+                    "size": 7 * scale,
+                    "color": [KIND_COLOURS.get(k, "#444") for k in part["kind"]],
+                    "symbol": "circle" if claim == "report" else "circle-open",
+                    "line": {"width": 1.2, "color": INK},
+                },
+                text=[
+                    place_hover(dataset, r, figures_at.get(r.id, figs.iloc[0:0]))
+                    for r in part.itertuples()
+                ],
+                customdata=[[r.iso3] for r in part.itertuples()],
+                hovertemplate="%{text}<extra></extra>",
+                showlegend=False,
+                name="Places the report names"
+                if claim == "report"
+                else "Sites documented elsewhere",
+                geo=geo,
+            )
+        )
+    return traces
+
+
+def _point_labels(
+    content: MapContent, places: pd.DataFrame, font_px: float, short: bool = False
+) -> tuple[list[PointLabel], dict[str, str], dict[str, str], set[str]]:
+    """Labels of places: the name, and under it the counts recorded there. `short` (a phone's
+    map) labels only the places that carry counts; the others answer on hover."""
+    labels, texts, colours, bold = [], {}, {}, set()
+    figs = content.place_figures
+    for r in places.itertuples():
+        own = figs[figs["place"] == r.id] if not figs.empty else figs
+        lines = place_figure_lines(own, short) if not own.empty else []
+        if short and not lines:
+            continue
+        text = short_name(r.name)
+        if lines:
+            text = "<br>".join([f"<b>{text}</b>", *lines])
+            colours[r.id] = "#7a3300"
+        else:
+            colours[r.id] = INK if r.claim == "report" else MUTED
+        counted = own["count"].dropna() if not own.empty else []
+        marker = circle_px(max(counted)) if len(counted) else 7.0
+        labels.append(
+            PointLabel(
+                key=r.id,
+                text=text,
+                lon=float(r.lon),
+                lat=float(r.lat),
+                font_px=font_px,
+                marker_px=marker,
+                priority=2 if lines else (1 if r.claim == "report" else 0),
+            )
+        )
+        texts[r.id] = text
+    return labels, texts, colours, bold
+
+
+def build_flow_map(
+    dataset: Dataset,
+    state: ViewState,
+    layout: Layout | None = None,
+    geometry: dict | str | None = None,
+    frame: frames.LonLat | None = None,
+) -> go.Figure:
+    """The map for a view state, laid out for a medium.
+
+    `geometry` is the countries' GeoJSON, or the URL the browser fetches it from once (so that
+    updates never resend polygons); None inlines it (exports, tests)."""
+    layout = layout or Layout()
+    content = map_content(dataset, state)
+    geojson = geometry if geometry is not None else countries_geojson(dataset)
+    main_h = layout.height_px
+    main_w = layout.main_width
+    default = frames.REGION if layout.insets else frames.REGION_COMPACT
+    region = frames.fit(frame or default, main_w, main_h)
+    flows = flows_for(dataset, content.flows, state)
+    places = content.places
+    fig = go.Figure()
+    fig.add_trace(countries_trace(dataset, content, geojson))
+    if state.country:
+        fig.add_trace(outline_trace(geojson, state.country))
+    for t in flow_traces(flows):
+        fig.add_trace(t)
+    inset_ids: dict[str, list[str]] = {}
+    if layout.insets:
+        for inset in frames.INSETS:
+            inset_ids[inset.key] = [
+                r.id for r in dataset.locations.itertuples() if inset.contains(r.lon, r.lat)
+            ]
+    in_insets = {i for ids in inset_ids.values() for i in ids}
+    # places that carry counts are drawn even with the places layer off
+    with_figures = set(content.place_figures["place"]) if not content.place_figures.empty else set()
+    drawn_places = dataset.locations[dataset.locations["id"].isin(set(places["id"]) | with_figures)]
+    for t in _places_traces(dataset, content, drawn_places, "geo", layout.scale):
+        fig.add_trace(t)
+    if not content.events.empty:
+        fig.add_trace(event_trace(dataset, content.events))
+    # labels on the main map: places outside the insets, country names, route counts
+    main_frame = Frame(region[0], region[1], main_w, main_h)
+    point_labels, texts, colours, bold = _point_labels(
+        content,
+        drawn_places[~drawn_places["id"].isin(in_insets)],
+        layout.font_px,
+        short=not layout.insets,
+    )
+    country_points = country_label_points(dataset)
+    country_text = {c: country_name(c).upper() for c in country_points}
+    offices = _office_lines(content)
+    for code, line in offices.items():
+        if code in country_text:
+            country_text[code] += f"<br>{line}"
+    obstacles = country_name_obstacles(country_points, country_text, main_frame, layout.font_px)
+    for pid in in_insets & set(drawn_places["id"]):
+        loc = dataset.locations.set_index("id").loc[pid]
+        obstacles.append((float(loc["lon"]), float(loc["lat"]), 6.0))
+    if not layout.insets:  # a phone's map: numbers only, the period is in the hover
+        by_id = {r.id: r for r in content.flows.itertuples()}
+        for f in flows:
+            f.label = route_label(by_id[f.route_id], short=True)
+    line_labels = [
+        LineLabel(
+            key=f.route_id,
+            text=f.label,
+            path=tuple(zip(f.lons, f.lats)),
+            font_px=layout.font_px,
+            priority=3,  # routes first: their numbers are what the map is for
+        )
+        for f in flows
+        if f.label
+    ]
+    for f in flows:
+        if f.label:
+            texts[f.route_id] = f.label
+            colours[f.route_id] = f.text_colour
+    placements = place_labels(point_labels, line_labels, main_frame, obstacles)
+    fig.add_traces(_leader_trace(placements, "geo"))
+    points = {p.key: (p.lon, p.lat) for p in point_labels}
+    fig.add_traces(_text_trace(placements, texts, colours, layout.font_px, "geo", points))
+    fig.add_trace(
+        go.Scattergeo(
+            lon=[country_points[c][0] for c in country_text],
+            lat=[country_points[c][1] for c in country_text],
+            mode="text",
+            text=list(country_text.values()),
+            textfont={"size": layout.font_px * 0.95, "color": "#6d6a63", "family": FONT_FAMILY},
+            hoverinfo="skip",
+            showlegend=False,
+            name="country names",
         )
     )
-    for trace in dynamic_traces(dataset, state, labels):
-        fig.add_trace(trace)
-    assert [t.uid for t in fig.data] == TRACES
-    fig.update_geos(
-        projection_type="mercator",
-        lonaxis_range=list(REGION_LON),
-        lataxis_range=list(REGION_LAT),
-        showcountries=False,
-        showcoastlines=False,
-        showland=True,
-        landcolor="#f4f4f4",
-        showocean=True,
-        oceancolor="#e6eff7",
-        showframe=False,
-        resolution=50,
-    )
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        legend={
-            "x": 0.005,
-            "y": 0.06,
+    annotations = [
+        {
+            "text": DISCLAIMER,
+            "name": "disclaimer",
+            "xref": "paper",
+            "yref": "paper",
+            "x": 0.0,
+            "y": 0.0,
+            "xanchor": "left",
             "yanchor": "bottom",
-            "bgcolor": "rgba(255,255,255,0.92)",
-            "font": {"size": 12},
-            "groupclick": "toggleitem",
-        },
+            "showarrow": False,
+            "font": {"size": max(9, layout.font_px - 2), "color": "#333"},
+            "bgcolor": "rgba(255,255,255,0.85)",
+        }
+    ]
+    geos = {
+        "geo": _geo_settings(region, [0, main_w / layout.width_px], [0, 1]),
+    }
+    inset_boxes: dict[str, dict] = {}
+    if layout.insets:
+        inset_boxes = _add_insets(
+            fig, dataset, content, flows, layout, inset_ids, drawn_places, geos, annotations
+        )
+    if layout.legend:
+        fig.add_traces(legend_traces(legend_entries(dataset, state, content)))
+    fig.update_layout(
+        **geos,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        width=None,
+        height=None,
+        paper_bgcolor="white",
+        showlegend=layout.legend,
         uirevision="explorer-map",
-        hoverdistance=12,
+        hoverdistance=14,
         hoverlabel={"font": {"size": 13}, "align": "left"},
-        annotations=[
+        font={"family": FONT_FAMILY, "color": INK},
+        annotations=annotations,
+        # where each label was placed, in px of its map: for tests and the export's checks
+        meta={
+            "labels": {k: list(p.box_px) for k, p in placements.items()},
+            "insets": inset_boxes,
+        },
+    )
+    return fig
+
+
+def country_name_obstacles(points, names, frame: Frame, font_px: float) -> list:
+    """Discs along each country name (centred on its point), so labels keep off the names."""
+    from dashboard.figures.labels import text_size
+
+    out = []
+    for code, (lon, lat) in points.items():
+        w, h = text_size(names[code], font_px * 0.95)
+        x, y = frame.to_px(lon, lat)
+        r = max(6.0, h / 2 + 1)
+        steps = max(1, int(w // r))
+        for i in range(steps + 1):
+            px = x - w / 2 + w * i / steps
+            out.append((*frame.to_lonlat(px, y), r))
+    return out
+
+
+def _office_lines(content: MapContent) -> dict[str, str]:
+    out = {}
+    for r in content.offices.itertuples():
+        value = format_value(r.value, r.unit, r.qualifier, r.value_max)
+        out[r.scope] = f"IOM office: {value} {measure_label(r.measure)}"
+    return out
+
+
+def _geo_settings(frame: frames.LonLat, x: list[float], y: list[float]) -> dict:
+    return {
+        "projection": {"type": "mercator"},
+        "lonaxis": {"range": list(frame[0])},
+        "lataxis": {"range": list(frame[1])},
+        "domain": {"x": x, "y": y},
+        "showcountries": False,
+        "showcoastlines": False,
+        "showland": False,
+        "showocean": False,
+        "showlakes": False,
+        "showframe": False,
+        "bgcolor": OCEAN,
+    }
+
+
+def _add_insets(
+    fig, dataset, content, flows, layout, inset_ids, drawn_places, geos, annotations
+) -> dict[str, dict]:
+    """The Moei river and Golden Triangle insets: their places and labels at a large scale,
+    a box on the regional map where each sits, and a scale bar. Returns each inset's label
+    boxes (px of the inset), by place id."""
+    boxes: dict[str, dict] = {}
+    col_x0 = 1 - layout.inset_share
+    n = len(frames.INSETS)
+    gap = 0.06
+    h = (1 - gap * (n + 1)) / n
+    where = dataset.locations.set_index("id")
+    for i, inset in enumerate(frames.INSETS):
+        geo = f"geo{i + 2}"
+        y1 = 1 - gap - i * (h + gap)
+        y0 = y1 - h
+        w_px = layout.inset_share * layout.width_px
+        h_px = h * layout.height_px
+        box = frames.fit((inset.lon_range, inset.lat_range), w_px, h_px)
+        geos[geo] = _geo_settings(box, [col_x0, 1.0], [y0, y1]) | {
+            "bgcolor": "#f7f6f2",
+            "showframe": True,
+            "framecolor": "#7a7a7a",
+            "framewidth": 1,
+        }
+        ids = [p for p in inset_ids[inset.key] if p in set(drawn_places["id"])]
+        here = drawn_places[drawn_places["id"].isin(ids)]
+        # the routes' last stretch into the inset
+        touching = [f for f in flows if any(inset.contains(x, y) for x, y in zip(f.lons, f.lats))]
+        for t in flow_traces(touching, geo=geo, hover=False):
+            fig.add_trace(t)
+        for t in _places_traces(dataset, content, here, geo, layout.scale):
+            fig.add_trace(t)
+        labels, texts, colours, _ = _point_labels(content, here, layout.font_px)
+        named = {}
+        for lab in labels:
+            loc = where.loc[lab.key]
+            named[lab.key] = f"{lab.text}<br>({country_name(loc['iso3'])})"
+        labels = [
+            PointLabel(p.key, named[p.key], p.lon, p.lat, p.font_px, p.marker_px, p.priority)
+            for p in labels
+        ]
+        placements = place_labels(labels, [], Frame(box[0], box[1], w_px, h_px))
+        boxes[inset.key] = {k: list(p.box_px) for k, p in placements.items()}
+        fig.add_traces(_leader_trace(placements, geo))
+        points = {p.key: (p.lon, p.lat) for p in labels}
+        fig.add_traces(_text_trace(placements, named, colours, layout.font_px, geo, points))
+        fig.add_traces(_scale_bar(box, geo, layout.font_px))
+        annotations.append(
             {
-                "text": DISCLAIMER,
+                "text": f"<b>{inset.title}</b>",
+                "name": "inset-title",
                 "xref": "paper",
                 "yref": "paper",
-                "x": 0.005,
-                "y": 0.005,
+                "x": col_x0,
+                "y": y1,
                 "xanchor": "left",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 11, "color": "#333"},
-                "bgcolor": "rgba(255,255,255,0.85)",
+                "font": {"size": layout.font_px, "color": INK},
             }
-        ],
+        )
+        # where the inset sits on the regional map
+        (lo0, lo1), (la0, la1) = inset.lon_range, inset.lat_range
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[lo0, lo1, lo1, lo0, lo0],
+                lat=[la0, la0, la1, la1, la0],
+                mode="lines",
+                line={"width": 1, "color": "#333333"},
+                hoverinfo="skip",
+                showlegend=False,
+                name=f"inset {inset.key}",
+            )
+        )
+    annotations.append(
+        {
+            "text": "Insets: borders not drawn (too coarse at this scale);<br>"
+            "each place's country is its record's.",
+            "name": "inset-note",
+            "xref": "paper",
+            "yref": "paper",
+            "x": col_x0,
+            "y": 0.0,
+            "xanchor": "left",
+            "yanchor": "bottom",
+            "showarrow": False,
+            "align": "left",
+            "font": {"size": max(8, layout.font_px - 3), "color": MUTED},
+        }
     )
-    return fig
+    return boxes
+
+
+def _scale_bar(box: frames.LonLat, geo: str, font_px: float) -> list[go.Scattergeo]:
+    (lo0, lo1), (la0, la1) = box
+    lat = la0 + (la1 - la0) * 0.07
+    km = 10
+    dlon = km / (111.32 * math.cos(math.radians(lat)))
+    x0 = lo0 + (lo1 - lo0) * 0.06
+    return [
+        go.Scattergeo(
+            lon=[x0, x0 + dlon],
+            lat=[lat, lat],
+            mode="lines+text",
+            line={"width": 2, "color": INK},
+            text=["", f"{km} km"],
+            textposition="middle right",
+            textfont={"size": max(8, font_px - 2), "color": INK},
+            hoverinfo="skip",
+            showlegend=False,
+            name="scale",
+            geo=geo,
+        )
+    ]

@@ -26,7 +26,8 @@ OVERVIEW_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (
         "caseload",
         "IOM caseload of trafficking for forced criminality",
-        ("reg-caseload-2022", "reg-caseload-2023", "reg-caseload-multiplier-2022-2023"),
+        # the report's 'X4,7' is not a card: it contradicts these two counts; its note is shown
+        ("reg-caseload-2022", "reg-caseload-2023"),
     ),
     (
         "vot-share",

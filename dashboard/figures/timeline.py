@@ -11,7 +11,7 @@ from dashboard.figures.flowmap import EVENT_COLOUR, EVENT_SYMBOLS, event_hover
 from geodata.dataset import Dataset
 
 LANES = {
-    "Operations": ("raid", "rescue", "interception", "arrest"),
+    "Operations": ("operation", "raid", "rescue", "interception", "arrest"),
     "Returns and deportations": ("repatriation", "deportation"),
     "Policy and laws": (
         "law",

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.figures import flowmap as figures
+from dashboard.figures import flowmap
+from dashboard.figures import frame as frames
 from dashboard.figures.panels import (
     CASELOAD_IDS,
     SEX_SPLIT_IDS,
@@ -19,13 +20,14 @@ from dashboard.figures.panels import (
     sex_split_chart,
     source_short,
 )
-from dashboard.figures.sankey import build_sankey
+from dashboard.figures.sankey import build_sankey, sankey_routes
+from dashboard.figures.selection import map_content, sankey_measure, selected_routes
 from dashboard.figures.timeline import build_time_strip
 from dashboard.state import ViewState
-from dashboard.text import measure_label
+from dashboard.text import FORM_LABELS, measure_label
 from geodata.countries import country_name
 from geodata.dataset import Dataset
-from geodata.filters import filter_events, filter_routes
+from geodata.filters import DEFAULT_FORMS, filter_events
 
 REPORT = "iom-2024-sitrep"
 
@@ -42,6 +44,9 @@ class ViewMeta:
     notes: list[str] = field(default_factory=list)
     disclaimer: bool = False
     kind: str = "chart"  # "map", "chart" or "table": how an export lays it out
+    # maps place their labels for the size they are drawn at: the medium rebuilds them so
+    rebuild: Callable[..., go.Figure] | None = None
+    empty: bool = False
 
 
 def years_text(dataset: Dataset, state: ViewState, bounds: tuple[int, int]) -> str:
@@ -85,60 +90,73 @@ def report_title(dataset: Dataset) -> str:
     return dataset.source_label(REPORT)
 
 
-def focus_frame(dataset: Dataset, state: ViewState, min_span: float = 18.0):
-    """Lon/lat ranges around the countries a view asks about (their places and capitals), or
-    None for the whole region. Used by exports and briefings, where nobody can zoom."""
+def focus_frame(dataset: Dataset, state: ViewState):
+    """Lon/lat ranges around the countries a view asks about, or None for the whole region.
+    Used by exports and briefings, where nobody can zoom."""
     asked = set(state.destination) | set(state.origin) | ({state.country} - {None})
-    if not asked:
-        return None
-    locs = dataset.locations[dataset.locations["iso3"].isin(asked)]
-    nodes = dataset.nodes[dataset.nodes["node"].isin(asked)]
-    lons = list(locs["lon"]) + list(nodes["lon"])
-    lats = list(locs["lat"]) + list(nodes["lat"])
-    if not lons:
-        return None
-    lo_lon, hi_lon = min(lons) - 3, max(lons) + 3
-    lo_lat, hi_lat = min(lats) - 3, max(lats) + 3
-    if hi_lon - lo_lon < min_span:
-        mid = (hi_lon + lo_lon) / 2
-        lo_lon, hi_lon = mid - min_span / 2, mid + min_span / 2
-    if hi_lat - lo_lat < min_span * 0.6:
-        mid = (hi_lat + lo_lat) / 2
-        lo_lat, hi_lat = mid - min_span * 0.3, mid + min_span * 0.3
-    return (round(lo_lon, 1), round(hi_lon, 1)), (round(lo_lat, 1), round(hi_lat, 1))
+    return frames.focus(dataset, asked) if asked else None
+
+
+def map_title(state: ViewState) -> str:
+    who = filters_text(state)
+    if state.measure:
+        title = f"Routes into scam compounds: people {measure_label(state.measure)}"
+    else:
+        title = "Routes into scam compounds and back, with the counts the sources give"
+    return title + (f" ({who})" if who else "")
 
 
 def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
-    fig = figures.build_flow_map(dataset, state, labels="routes")
     frame = focus_frame(dataset, state)
-    if frame:
-        fig.update_geos(lonaxis_range=list(frame[0]), lataxis_range=list(frame[1]))
-    routes = figures.visible_routes(dataset, state)
-    measure = figures.sized_measure(dataset, state)
-    who = filters_text(state)
-    title = f"Trafficking routes into scam compounds — line width: people {measure_label(measure)}"
-    if who:
-        title += f" ({who})"
-    events = filter_events(dataset.events, dataset.figures, state.filters)
-    cited = pd.concat([routes[["source_id", "section"]], events[["source_id", "section"]]])
+
+    def rebuild(layout: flowmap.Layout) -> go.Figure:
+        return flowmap.build_flow_map(dataset, state, layout, frame=frame)
+
+    fig = rebuild(flowmap.Layout(legend=True))
+    content = map_content(dataset, state)
+    events = content.events
+    cited = pd.concat(
+        [
+            content.flows[["source_id", "section"]],
+            content.place_figures[["source_id", "section"]],
+            events[["source_id", "section"]],
+        ]
+    )
+    notes = [
+        "Each count is its own route's or place's, with its measure; counts are never added "
+        "across routes. Dotted routes are reported without a number."
+    ]
+    if tuple(state.forms) != DEFAULT_FORMS:
+        notes.append(
+            "Forms of exploitation shown: "
+            + ", ".join(FORM_LABELS.get(f, f).lower() for f in state.forms)
+            + "."
+        )
     return fig, ViewMeta(
-        title=title,
+        title=map_title(state),
         period=years_text(dataset, state, bounds),
-        sources=cite(dataset, cited),
-        notes=[
-            "Dashed routes are named in the sources without a number. Routes that count "
-            "other measures are not drawn; counts are never added across routes."
-        ],
+        sources=cite(dataset, cited) if len(cited) else [report_title(dataset)],
+        notes=notes,
         disclaimer=True,
         kind="map",
+        rebuild=rebuild,
+        empty=content.empty,
     )
 
 
 def _sankey(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
-    routes = filter_routes(dataset.routes, state.filters)
-    measure = figures.sized_measure(dataset, state)
+    routes = selected_routes(dataset, state.with_(measure=None))
+    measure = state.measure or sankey_measure(routes)
+
+    def rebuild(layout) -> go.Figure:
+        fig = build_sankey(
+            dataset, routes, measure, width=layout.width_px, font_size=layout.font_px
+        )
+        fig.update_layout(title=None)
+        return fig
+
     fig = build_sankey(dataset, routes, measure)
-    drawn = routes[(routes["measure"] == measure) & routes["count"].notna()]
+    drawn, _ = sankey_routes(routes, measure)
     fig.update_layout(title=None)
     who = filters_text(state)
     return fig, ViewMeta(
@@ -146,7 +164,13 @@ def _sankey(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, View
         + (f" ({who})" if who else ""),
         period=years_text(dataset, state, bounds),
         sources=cite(dataset, drawn) if len(drawn) else [report_title(dataset)],
-        notes=["Only routes that state a number of people of this one measure are drawn."],
+        notes=[
+            "Only routes that state a number of people of this one measure are drawn; each band "
+            "is one route's own count, and bands are never added up."
+        ],
+        kind="sankey",
+        rebuild=rebuild,
+        empty=drawn.empty,
     )
 
 

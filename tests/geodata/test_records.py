@@ -33,10 +33,20 @@ def test_bundled_records_have_no_errors(bundled):
 
 
 def test_every_location_and_route_joins(bundled):
-    assert bundled.routes["destination_iso3"].notna().all()
-    assert bundled.routes["origin"].isna().eq(bundled.routes["origin_iso3"].isna()).all()
+    routes = bundled.routes
+    assert (routes["origin"].notna() | routes["destination"].notna()).all()
+    assert routes["origin"].isna().eq(routes["origin_iso3"].isna()).all()
+    assert routes["destination"].isna().eq(routes["destination_iso3"].isna()).all()
     placed = set(bundled.nodes["node"])
-    assert all(set(p) <= placed for p in bundled.routes["path"])
+    assert all(set(p) <= placed for p in routes["path"])
+    iso = dict(zip(bundled.nodes["node"], bundled.nodes["iso3"]))
+    for r in routes.itertuples():
+        assert r.path[0] == (r.origin or (r.transit[0] if r.transit else r.destination)), r.id
+        if r.destination:
+            assert r.path[-1] == r.destination and r.destination_iso3 == iso[r.destination]
+        if r.origin:
+            assert r.origin_iso3 == iso[r.origin]
+        assert len(r.path_names) == len(r.path)
     assert set(bundled.locations["iso3"]) <= set(bundled.admin0["iso3"])
 
 
@@ -74,10 +84,18 @@ def test_places_the_brief_names_are_present(bundled):
 
 
 def test_every_record_cites_a_known_source(bundled):
+    """Places shown only for context cite no source: their citation is where the coordinates
+    were read. Every other record cites a known source and a report section."""
     ids = set(bundled.sources["id"])
-    for frame in (bundled.locations, bundled.routes, bundled.figures, bundled.events):
+    locations = bundled.locations
+    report = locations[locations["claim"] == "report"]
+    for frame in (report, bundled.routes, bundled.figures, bundled.events):
         assert frame["source_id"].isin(ids).all()
         assert frame["section"].str.len().gt(0).all()
+    context = locations[locations["claim"] == "context"]
+    assert len(context) > 0
+    assert context["source_id"].isna().all() and context["section"].isna().all()
+    assert context["coord_source"].str.len().gt(0).all()
 
 
 def test_routes_without_a_number_are_kept_without_one(bundled):
@@ -187,6 +205,8 @@ def _numbers_outside_the_sources(bundled, text: str) -> list[str]:
         ("events", "title"),
         ("figures", "label"),
         ("indicators", "note"),
+        ("headlines", "label"),
+        ("headlines", "note"),
     ],
 )
 def test_texts_state_no_number_the_sources_do_not(bundled, table, column):

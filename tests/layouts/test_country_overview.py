@@ -65,8 +65,13 @@ def test_mmr_profile_tree(bundled):
     h3 = headings(tree, "H3")
     for s in bundled.profiles["MMR"]["sections"]:
         assert s["heading"] in h3
-    for h in ("Key figures", "Routes into Myanmar", "Routes out of Myanmar", "Sources"):
+    for h in ("Key figures", "Routes into Myanmar", "Routes out of Myanmar"):
         assert h in h3
+    # key figures first, then the report's points; long lists fold away under a summary
+    assert h3.index("Key figures") < h3.index(bundled.profiles["MMR"]["sections"][0]["heading"])
+    summaries = headings(tree, "Summary")
+    assert any(s.startswith("Sources (") for s in summaries)
+    assert any(s.startswith("Routes in the records (") for s in summaries)
     badges = [
         text(n) for n in nodes(tree) if "profile-badge" in (n["props"].get("className") or "")
     ]

@@ -89,7 +89,7 @@ def test_svg_is_vector_with_its_text(exporter, bundled, tmp_path):
     assert text.startswith("<svg") and 'width="85mm"' in text
     assert "<image" not in text  # nothing rasterised
     for needle in (
-        "Trafficking routes into scam compounds",
+        "Routes into scam compounds",
         "Source",
         "do not imply",
         "Period: 2023",

@@ -1,160 +1,243 @@
-"""The flow map builder, checked on fig.to_dict(): width classes, dashes, hover, no sums."""
+"""The flow map builder, checked on the figure: numbers beside routes, place figures at places,
+forms and kinds of movement, widths that compare like with like, labels by their points."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
+import shapely
 
+from dashboard.figures import flowmap
 from dashboard.figures.flowmap import (
     DISCLAIMER,
-    DYNAMIC,
-    FLOW_TRACES,
-    TRACES,
+    LINE_PX,
+    Layout,
     build_flow_map,
-    choropleth_style,
-    default_measure,
-    dynamic_traces,
-    visible_routes,
+    circle_px,
+    legend_entries,
 )
+from dashboard.figures.selection import map_content
+from dashboard.figures.style import FORM_COLOURS, MOVEMENT_COLOURS
 from dashboard.state import ViewState
-from geodata.dataset import load_dataset
 from geodata.flows import WIDTH_CLASSES
-from tests.conftest import ROUTES, write_data
-
-EXTRA = (
-    "r4,VNM,VNM,,bavet,2023,2023,,rescued,150,exact,,rep,Viet Nam — Protection,\n"
-    "r5,VNM,VNM,,bavet,2023,2023,,returned,5000,exact,,rep,Viet Nam — Protection,\n"
-)
 
 
-@pytest.fixture
-def ds(tmp_path):
-    return load_dataset(write_data(tmp_path / "d", routes_csv=ROUTES + EXTRA))
+def routes_drawn(fig) -> dict[str, dict]:
+    """Route id -> its line trace (lines whose customdata is the route's id)."""
+    out = {}
+    for t in fig.to_dict()["data"]:
+        data = t.get("customdata")
+        if t.get("mode") == "lines" and data and isinstance(data[0], str):
+            out[data[0]] = t
+    return out
 
 
-def traces(fig) -> dict:
-    return {t["uid"]: t for t in fig.to_dict()["data"]}
+def texts(fig, geo: str | None = "geo") -> list[str]:
+    out = []
+    for t in fig.to_dict()["data"]:
+        if t.get("mode") == "text" and (geo is None or t.get("geo", "geo") == geo):
+            out += [x for x in t["text"] if x]
+    return out
 
 
-def legs_in(trace) -> int:
-    return sum(v is None for v in trace["lon"]) if trace["lon"] != [None] else 0
+def plain(text: str) -> str:
+    return re.sub(r" +", " ", re.sub(r"<[^>]+>", " ", text)).strip()
 
 
-def test_trace_order_is_fixed(ds):
-    fig = build_flow_map(ds, ViewState())
-    assert [t["uid"] for t in fig.to_dict()["data"]] == TRACES
-    for state in (
-        ViewState(measure="returned"),
-        ViewState(nationality=("IDN",)),
-        ViewState(indicator="role", year_from=2022, year_to=2022),
+@pytest.fixture(scope="module")
+def default_map(bundled):
+    return build_flow_map(bundled, ViewState())
+
+
+def test_counted_routes_carry_their_numbers_measure_and_period(bundled, default_map):
+    labels = " | ".join(plain(t) for t in texts(default_map))
+    for text in (
+        "437 rescued · by 1 Jun 2023",
+        "600+ returned · H1 2023",
+        "166 rescued · Oct 2023",
+        "37 % of repatriations · since 2022",
+        "164 deported · Sep 2023",
     ):
-        assert [t.uid for t in dynamic_traces(ds, state)] == DYNAMIC
+        assert text in labels, text
+    # a route known without a number gets no number: it is drawn dotted instead
+    drawn = routes_drawn(default_map)
+    assert drawn["idn-khm-2023"]["line"]["dash"] == "dot"
+    assert drawn["vnm-rescued-in-phl-437"]["line"]["dash"] == "solid"
 
 
-def test_one_trace_per_width_class_on_a_fixed_scale(ds):
-    t = traces(build_flow_map(ds, ViewState(measure="rescued")))
-    for i, wc in enumerate(WIDTH_CLASSES):
-        assert t[FLOW_TRACES[i]]["line"]["width"] == wc.width_px
-        assert t[FLOW_TRACES[i]]["mode"] == "lines"
-    # r1 (20 rescued, 2 legs) is in class 0; r4 (150 rescued) in class 1
-    assert legs_in(t[FLOW_TRACES[0]]) == 2
-    assert legs_in(t[FLOW_TRACES[1]]) == 1
-    # the scale does not move when a filter removes the big routes
-    narrowed = traces(build_flow_map(ds, ViewState(measure="rescued", nationality=("IDN",))))
-    assert [narrowed[u]["line"]["width"] for u in FLOW_TRACES] == [
-        w.width_px for w in WIDTH_CLASSES
-    ]
-    assert legs_in(narrowed[FLOW_TRACES[1]]) == 0
+def test_every_counted_route_is_drawn_once_at_one_width(bundled, default_map):
+    drawn = routes_drawn(default_map)
+    content = map_content(bundled, ViewState())
+    assert set(drawn) == set(content.flows["id"])
+    counted = content.flows[content.flows["count"].notna()]["id"]
+    assert {drawn[i]["line"]["width"] for i in counted} == {LINE_PX}
 
 
-def test_routes_without_a_number_are_dashed_and_labelled(ds):
-    t = traces(build_flow_map(ds, ViewState(measure="rescued")))
-    unknown = t["flows-unknown"]
-    assert unknown["line"]["dash"] == "dash"
-    assert unknown["name"] == "Number not stated"
-    assert legs_in(unknown) == 2  # r2 and r3 state no number
-    hover = t["flow-hover"]["text"]
-    assert any("Bavet" in h and "number not stated" in h for h in hover)
+def test_width_by_count_only_for_one_measure_on_the_fixed_scale(bundled):
+    fig = build_flow_map(bundled, ViewState(measure="returned", width="count"))
+    drawn = routes_drawn(fig)
+    assert drawn["phl-vnm-returns-h1-2023"]["line"]["width"] == WIDTH_CLASSES[1].width_px
+    assert drawn["khm-vnm-returned-33"]["line"]["width"] == WIDTH_CLASSES[0].width_px
+    assert "sez-chn-deported-2023-09" not in drawn  # another measure: not drawn, never summed
+    no_measure = routes_drawn(build_flow_map(bundled, ViewState(width="count")))
+    assert {t["line"]["width"] for t in no_measure.values()} <= {LINE_PX, flowmap.UNKNOWN_LINE_PX}
 
 
-def test_other_measures_are_not_summed_in(ds):
-    """Sizing 'rescued' leaves the 5,000 returned out; it is never added to the 150 rescued."""
-    t = traces(build_flow_map(ds, ViewState(measure="rescued")))
-    assert legs_in(t[FLOW_TRACES[2]]) == 0  # 5,000 would be class 2
-    shown = set()
-    for h in t["flow-hover"]["text"]:
-        shown |= {
-            int(n.replace(",", ""))
-            for n in re.findall(r"\b\d[\d,]*\b", re.sub(r"\d{4}(-\d{2})?", "", h))
-        }
-    assert 5000 not in shown and 5150 not in shown and 170 not in shown
-    returned = traces(build_flow_map(ds, ViewState(measure="returned")))
-    assert legs_in(returned[FLOW_TRACES[2]]) == 1
-    assert legs_in(returned[FLOW_TRACES[0]]) == 0
+def test_trafficking_and_returns_are_told_apart(default_map):
+    drawn = routes_drawn(default_map)
+    assert drawn["vnm-rescued-in-phl-437"]["line"]["color"] == MOVEMENT_COLOURS["trafficking"]
+    assert drawn["phl-vnm-returns-h1-2023"]["line"]["color"] == MOVEMENT_COLOURS["return"]
 
 
-def test_default_measure_is_the_most_counted(ds):
-    assert default_measure(ds.routes) == "rescued"
-    ids = set(visible_routes(ds, ViewState())["id"])
-    assert ids == {"r1", "r2", "r3", "r4"}
+def test_organ_removal_and_other_movements_only_when_chosen(bundled, default_map):
+    drawn = routes_drawn(default_map)
+    assert "idn-khm-kidney-122" not in drawn
+    assert "mmr-sez-migrant-workers" not in drawn and "tst-nasim-dubai-mae-sot" not in drawn
+    organ = routes_drawn(build_flow_map(bundled, ViewState(forms=("organ_removal",))))
+    assert set(organ) == {"idn-khm-kidney-122"}
+    assert organ["idn-khm-kidney-122"]["line"]["color"] == FORM_COLOURS["organ_removal"]
+    other = build_flow_map(bundled, ViewState(layers=("routes", "returns", "places", "other")))
+    assert "mmr-sez-migrant-workers" in routes_drawn(other)
+    assert any(
+        e.label.startswith("Movement not called")
+        for e in legend_entries(
+            bundled,
+            ViewState(layers=("other",)),
+            map_content(bundled, ViewState(layers=("other",))),
+        )
+    )
 
 
-def test_hover_names_measure_count_qualifier_period_and_source(ds):
-    t = traces(build_flow_map(ds, ViewState(measure="rescued")))
-    r1 = next(h for h in t["flow-hover"]["text"] if "Mae Sot" in h)
-    assert "Rescued: 20" in r1
-    assert "Period: 2023" in r1
-    assert "Source: IOM, A situation report (February 2024) — Media and Publications" in r1
-    r3 = next(h for h in t["flow-hover"]["text"] if "Philippines → Cambodia" in h)
-    assert "Share: 37 %" in r3 and "since 2022" in r3
+def test_counts_at_places_are_circles_at_the_place_not_flows(bundled, default_map):
+    drawn = routes_drawn(default_map)
+    assert "las-pinas-rescued-2023-06" not in drawn
+    circles = [t for t in default_map.to_dict()["data"] if t.get("name") == "Counts at places"][0]
+    loc = bundled.locations.set_index("id")
+    where = list(zip(circles["lon"], circles["lat"]))
+    assert (loc.at["las-pinas", "lon"], loc.at["las-pinas", "lat"]) in where
+    sizes = dict(zip(where, circles["marker"]["size"]))
+    assert sizes[(loc.at["las-pinas", "lon"], loc.at["las-pinas", "lat"])] == circle_px(2714)
+    assert circle_px(2714) > circle_px(1063) > circle_px(650)  # one fixed scale
+    assert circle_px(100) == circle_px(100)  # and it does not depend on what else is shown
+    labels = " | ".join(plain(t) for t in texts(default_map))
+    assert "2,714 rescued · Jun 2023" in labels
+    assert "Clark 1,063 identified as victims May 2023" in labels  # a long line breaks
 
 
-def test_arrows_point_along_each_flow(ds):
-    t = traces(build_flow_map(ds, ViewState(measure="rescued")))
-    arrows = t["arrows"]
-    assert arrows["marker"]["symbol"] == "triangle-up"
-    assert arrows["marker"]["angleref"] == "up"
-    assert len(arrows["lon"]) == len(arrows["marker"]["angle"]) == len(t["flow-hover"]["lon"])
+def test_a_count_with_no_place_is_not_pinned_to_the_capital(bundled, default_map):
+    """The 120,000 estimate for Myanmar is the country's: in its hover, not at Naypyidaw."""
+    capital = bundled.nodes.set_index("node").loc["MMR"]
+    for t in default_map.to_dict()["data"]:
+        if t.get("type") == "scattergeo" and t.get("mode") != "lines" and t.get("lon"):
+            for x, y in zip(t["lon"], t["lat"]):
+                assert not (x == capital["lon"] and y == capital["lat"]), t.get("name")
+    countries = default_map.to_dict()["data"][0]
+    hover = countries["text"][countries["locations"].index("MMR")]
+    assert "120,000" in hover and "no place stated" in hover
 
 
-def test_disclaimer_on_the_map(ds):
-    fig = build_flow_map(ds, ViewState()).to_dict()
-    assert any(a["text"] == DISCLAIMER for a in fig["layout"]["annotations"])
+def test_a_route_into_a_country_ends_inside_it_not_at_its_capital(bundled, default_map):
+    line = routes_drawn(default_map)["vnm-mmr-border-rescue-2023-10"]
+    end = (line["lon"][-1], line["lat"][-1])
+    capital = bundled.nodes.set_index("node").loc["MMR"]
+    assert math.dist(end, (capital["lon"], capital["lat"])) > 2
+    mmr = bundled.admin0.set_index("iso3").loc["MMR", "geometry"]
+    assert shapely.contains_xy(mmr, *end)
 
 
-def test_view_keeps_zoom_across_filters(ds):
-    a = build_flow_map(ds, ViewState()).to_dict()["layout"]
-    b = build_flow_map(ds, ViewState(nationality=("VNM",))).to_dict()["layout"]
-    assert a["uirevision"] == b["uirevision"]
+def test_hover_along_the_whole_route_names_its_source(default_map):
+    line = routes_drawn(default_map)["vnm-rescued-in-phl-437"]
+    assert len(line["customdata"]) == len(line["lon"]) > 10  # every vertex answers
+    assert "Source: Báo Điện tử Chính phủ" in line["text"]
+    assert "Rescued: 437" in line["text"] and "Click the route" in line["text"]
 
 
-def test_border_places_drawn_where_their_record_says(ds):
-    t = traces(build_flow_map(ds, ViewState()))
-    places = {c[5]: c for tr in (t["places-report"], t["places-context"]) for c in tr["customdata"]}
-    assert places["Myawaddy"][:3] == ["MMR", "city", "Myanmar"]
-    assert places["Bavet"][0] == "KHM" and places["Bavet"][2] == "Cambodia"
+def test_insets_label_the_crowded_places_with_their_countries(default_map):
+    layout = default_map.to_dict()["layout"]
+    assert "geo2" in layout and "geo3" in layout
+    moei = " | ".join(plain(t) for t in texts(default_map, "geo2"))
+    for name in (
+        "Myawaddy (Myanmar)",
+        "KK Park (Myanmar)",
+        "Shwe Kokko (Myanmar)",
+        "Mae Sot (Thailand)",
+    ):
+        assert name in moei, name
+    triangle = " | ".join(plain(t) for t in texts(default_map, "geo3"))
+    assert "Golden Triangle SEZ" in triangle and "(Lao PDR)" in triangle
+    titles = [a["text"] for a in layout["annotations"]]
+    assert any("Moei river" in t for t in titles)
 
 
-def test_country_colours_by_role_and_by_indicator(bundled):
-    codes = ["MMR", "THA", "IDN", "FRA"]
-    role = choropleth_style(bundled, ViewState(), codes)
-    assert role["z"][0] != role["z"][3]  # Myanmar has a role, France none
-    assert "Country of destination and origin" in role["text"][0]
-    ind = choropleth_style(bundled, ViewState(indicator="iom-office-caseload-2023"), codes)
-    figs = bundled.figures.set_index("id")
-    assert ind["z"][0] == figs.at["mmr-caseload-2023", "value"]
-    assert ind["z"][1] == figs.at["tha-iom-assisted-2023", "value"]
-    assert ind["z"][2] is None and "No figure stated" in ind["text"][2]
-    assert "Source:" in ind["text"][0]
+def test_inset_labels_keep_the_north_south_order(default_map):
+    """Shwe Kokko is north of Myawaddy, KK Park south of it: their labels stack that way."""
+    boxes = default_map.layout.meta["insets"]["moei"]
+    top = {k: b[1] for k, b in boxes.items()}
+    assert top["shwe-kokko"] < top["myawaddy"] < top["kk-park"]
 
 
-def test_sankey_shows_no_totals_of_its_own(bundled):
-    from dashboard.figures.sankey import build_sankey
+def test_compact_layout_has_no_insets(bundled):
+    fig = build_flow_map(bundled, ViewState(), Layout(width_px=380, height_px=520, insets=False))
+    assert "geo2" not in fig.to_dict()["layout"]
+    labels = " | ".join(plain(t) for t in texts(fig))
+    assert "437 rescued" in labels
 
-    fig = build_sankey(bundled, bundled.routes, "rescued").to_dict()
-    node = fig["data"][0]["node"]
-    assert "%{value" not in node["hovertemplate"]
-    links = fig["data"][0]["link"]
-    counts = set(bundled.routes.loc[bundled.routes["measure"] == "rescued", "count"].dropna())
-    assert set(links["value"]) <= counts  # every link is one route's own count
+
+def test_every_label_lies_inside_the_map(default_map):
+    layout = Layout()
+    boxes = default_map.layout.meta["labels"]
+    for key, (x0, y0, x1, y1) in boxes.items():
+        assert x0 >= -1 and y0 >= -1, key
+        assert x1 <= layout.main_width + 1 and y1 <= layout.height_px + 1, key
+
+
+def test_no_two_labels_overlap(default_map):
+    boxes = list(default_map.layout.meta["labels"].values())
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            w = min(a[2], b[2]) - max(a[0], b[0])
+            h = min(a[3], b[3]) - max(a[1], b[1])
+            assert w <= 0.5 or h <= 0.5, (a, b)
+
+
+def test_countries_are_named_and_the_selected_one_outlined(bundled):
+    fig = build_flow_map(bundled, ViewState(country="KHM"))
+    names = " ".join(texts(fig))
+    for name in ("MYANMAR", "THAILAND", "CAMBODIA", "VIET NAM", "PHILIPPINES", "INDONESIA"):
+        assert name in names
+    outline = [t for t in fig.data if t.name == "Selected country"]
+    assert outline and list(outline[0].locations) == ["KHM"]
+    assert outline[0].marker.line.width >= 2
+
+
+def test_office_figures_are_numbers_by_country_not_a_colour_scale(bundled):
+    fig = build_flow_map(bundled, ViewState(layers=("routes", "returns", "places", "offices")))
+    names = " ".join(plain(t) for t in texts(fig))
+    assert "517" in names and "193" in names and "276" in names
+    choropleth = fig.data[0]
+    assert choropleth.showscale is False  # roles only: no scale mixing four measures
+
+
+def test_geometry_by_url_keeps_polygons_out_of_the_figure(bundled):
+    fig = build_flow_map(bundled, ViewState(), geometry="/geo/countries-x.json")
+    assert fig.data[0].geojson == "/geo/countries-x.json"
+    assert '"coordinates"' not in fig.to_json()
+
+
+def test_disclaimer_and_zoom_kept_across_filters(bundled, default_map):
+    layout = default_map.to_dict()["layout"]
+    assert any(a["text"] == DISCLAIMER for a in layout["annotations"])
+    other = build_flow_map(bundled, ViewState(nationality=("VNM",))).to_dict()["layout"]
+    assert layout["uirevision"] == other["uirevision"]
+
+
+def test_printed_legend_explains_every_mark(bundled):
+    fig = build_flow_map(bundled, ViewState(), Layout(legend=True))
+    names = [t.name for t in fig.data if t.showlegend]
+    assert "Trafficking route, with its count" in names
+    assert "Return, repatriation or deportation" in names
+    assert "Route reported, number not stated" in names
+    assert "1,000" in names  # a reference circle on the place figures' scale
+    assert fig.layout.showlegend
