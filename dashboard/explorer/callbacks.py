@@ -22,7 +22,7 @@ from dashboard.figures.selection import (
 )
 from dashboard.figures.timeline import build_time_strip
 from dashboard.state import DEFAULT_LAYERS, FORM_CHOICES, ViewState, parse_query, to_query
-from dashboard.text import format_count, measure_label
+from dashboard.text import FORM_LABELS, format_count, measure_label
 from geodata.dataset import Dataset
 from geodata.filters import DEFAULT_FORMS, filter_events
 from layouts import ids
@@ -198,7 +198,17 @@ def legend_view(dataset: Dataset, search: str | None):
     state, _ = parse_query(search)
     content = map_content(dataset, state)
     entries = flowmap.legend_entries(dataset, state, content)
-    return legend([e.__dict__ for e in entries])
+    out = legend([e.__dict__ for e in entries])
+    if tuple(state.forms) != DEFAULT_FORMS:
+        shown = ", ".join(FORM_LABELS.get(f, f).lower() for f in state.forms)
+        out.insert(
+            0,
+            html.P(
+                f"Forms shown: {shown}. The default is forced criminality in scam centres.",
+                className="legend-forms",
+            ),
+        )
+    return out
 
 
 def headlines(dataset: Dataset, search: str | None):
@@ -252,19 +262,18 @@ def sankey_view(dataset: Dataset, search: str | None):
     ]
     if len(left_out):
         note.append(html.H3("Not drawn here"))
-        note.append(
-            html.Ul(
-                [
-                    html.Li(
-                        f"{' → '.join(r.path_names)} — {measure_label(r.measure)}, "
-                        f"{format_count(r.count, r.qualifier)}: {LEFT_OUT.get(r.left_out, '')} "
-                        f"({r.section})"
-                    )
-                    for r in left_out.itertuples()
-                ]
-            )
-        )
+        note.append(html.Ul([html.Li(left_out_line(r)) for r in left_out.itertuples()]))
     return build_sankey(dataset, routes, measure), note
+
+
+def left_out_line(r) -> str:
+    """One route the Sankey does not draw, and why, in words."""
+    path = " → ".join(r.path_names)
+    if r.measure == "reported_route":
+        return f"{path} — reported without a number ({r.section})"
+    count = format_count(r.count, r.qualifier)
+    why = LEFT_OUT.get(r.left_out, "")
+    return f"{path} — {measure_label(r.measure)}, {count}: {why} ({r.section})"
 
 
 def table_view(dataset: Dataset, search: str | None):

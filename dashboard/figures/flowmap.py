@@ -124,31 +124,42 @@ def role_key(profile: dict | None) -> str:
 def source_text(dataset: Dataset, source_id: str | None, section: str | None) -> str:
     if not source_id:
         return ""
-    return f"Source: {dataset.source_label(source_id)} — {section}"
+    labels = _memo(
+        "sources",
+        dataset.sources,
+        lambda: {sid: dataset.source_label(sid) for sid in dataset.sources["id"]},
+    )
+    return f"Source: {labels.get(source_id, source_id)} — {section}"
 
 
-def country_hover(dataset: Dataset, code: str, content: MapContent) -> str:
-    name = country_name(code)
-    lines = [f"<b>{name}</b>"]
+def country_hover(dataset: Dataset, code: str, counted: list[str]) -> str:
+    """A country's name, role, and the counts recorded for it with no place stated."""
+    lines = [f"<b>{country_name(code)}</b>"]
     profile = dataset.profiles.get(code)
     if profile:
         lines.append(profile["role_label"])
-    counted = content.country_figures[content.country_figures["place"] == code]
-    for r in counted.itertuples():
-        if r.count == r.count and r.count is not None:
-            lines.append(
-                f"{format_count(r.count, r.qualifier).capitalize()} {measure_label(r.measure)} "
-                f"({short_period(r.year_start, r.year_end, r.period)}; no place stated)"
-            )
+    lines += counted
     if profile:
         lines.append("Click to open the country profile")
     return "<br>".join(lines)
+
+
+def country_counts(content: MapContent) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for r in content.country_figures.itertuples():
+        if r.count == r.count and r.count is not None:
+            out.setdefault(r.place, []).append(
+                f"{format_count(r.count, r.qualifier).capitalize()} {measure_label(r.measure)} "
+                f"({short_period(r.year_start, r.year_end, r.period)}; no place stated)"
+            )
+    return out
 
 
 def countries_trace(
     dataset: Dataset, content: MapContent, geojson: dict | str, geo: str = "geo"
 ) -> go.Choropleth:
     codes = list(region_countries(dataset.admin0)["iso3"])
+    counts = country_counts(content)
     keys = list(ROLE_COLOURS)
     z = [keys.index(role_key(dataset.profiles.get(c))) for c in codes]
     n = len(keys)
@@ -166,7 +177,7 @@ def countries_trace(
         showscale=False,
         marker_line_color=BORDER,
         marker_line_width=0.6,
-        text=[country_hover(dataset, c, content) for c in codes],
+        text=[country_hover(dataset, c, counts.get(c, [])) for c in codes],
         hovertemplate="%{text}<extra></extra>",
         name="Countries",
         showlegend=False,
@@ -245,11 +256,30 @@ def route_hover(dataset: Dataset, route) -> str:
     return "<br>".join(lines)
 
 
-def notes_about(dataset: Dataset, record_id: str) -> list[dict]:
-    notes = dataset.notes
-    if notes.empty:
-        return []
-    return [n for _, n in notes.iterrows() if record_id in n["refers_to"]]
+_MEMO: dict[tuple[str, int], tuple[object, object]] = {}
+
+
+def _memo(name: str, owner: object, build):
+    """A value computed once per read-only object of the dataset (kept with the object, so an
+    id reused by another object is never mistaken for it)."""
+    key = (name, id(owner))
+    hit = _MEMO.get(key)
+    if hit is None or hit[0] is not owner:
+        if len(_MEMO) > 64:
+            _MEMO.clear()
+        hit = _MEMO[key] = (owner, build())
+    return hit[1]
+
+
+def notes_about(dataset: Dataset, record_id: str) -> list:
+    def build() -> dict[str, list]:
+        out: dict[str, list] = {}
+        for _, n in dataset.notes.iterrows():
+            for ref in n["refers_to"]:
+                out.setdefault(ref, []).append(n)
+        return out
+
+    return _memo("notes", dataset.notes, build).get(record_id, [])
 
 
 def _country_polygons(dataset: Dataset) -> dict[str, object]:
@@ -343,16 +373,25 @@ def _bearing(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
     return math.degrees(math.atan2(east, north)) % 360.0
 
 
-def flow_traces(flows: list[Flow], geo: str = "geo", hover: bool = True) -> list[go.Scattergeo]:
+def flow_traces(
+    flows: list[Flow], geo: str = "geo", hover: bool = True, selected: str | None = None
+) -> list[go.Scattergeo]:
+    """One trace per route (so that hover answers along its whole length), then the arrows.
+    A selected route is drawn heavier and the others lighter."""
     traces = []
     for f in flows:
+        opacity = 0.9 if f.dash == "solid" else 0.75
+        width = f.width
+        if selected:
+            opacity = 1.0 if f.route_id == selected else 0.35
+            width = width + 2.5 if f.route_id == selected else width
         traces.append(
             go.Scattergeo(
                 lon=f.lons,
                 lat=f.lats,
                 mode="lines",
-                line={"width": f.width, "color": f.colour, "dash": f.dash},
-                opacity=0.9 if f.dash == "solid" else 0.75,
+                line={"width": width, "color": f.colour, "dash": f.dash},
+                opacity=opacity,
                 text=f.hover if hover else None,
                 hovertemplate="%{text}<extra></extra>" if hover else None,
                 hoverinfo=None if hover else "skip",
@@ -877,7 +916,7 @@ def build_flow_map(
     fig.add_trace(countries_trace(dataset, content, geojson))
     if state.country:
         fig.add_trace(outline_trace(geojson, state.country))
-    for t in flow_traces(flows):
+    for t in flow_traces(flows, selected=state.route):
         fig.add_trace(t)
     inset_ids: dict[str, list[str]] = {}
     if layout.insets:

@@ -285,7 +285,8 @@ def test_organ_removal_only_when_chosen_and_said(watched_page, live_server):
     page.goto(live_server + "/?form=organ_removal", wait_until="networkidle")
     wait_for_map(page)
     assert "122 trafficked" in " ".join(map_texts(page))
-    assert "Organ removal" in page.inner_text("#explorer-legend")
+    legend = page.inner_text("#explorer-legend")
+    assert "Organ removal" in legend and "Forms shown: organ removal" in legend
     watch.assert_clean()
 
 
