@@ -1080,12 +1080,26 @@ def _add_insets(
     boxes: dict[str, dict] = {}
     col_x0 = 1 - layout.inset_share
     n = len(frames.INSETS)
-    gap = 0.06
-    h = (1 - gap * (n + 1)) / n
+    title_px = layout.font_px * 1.1
+    titles = [
+        _fit_text(i.title, layout.inset_share * layout.width_px, title_px) for i in frames.INSETS
+    ]
+    note_px = max(8, layout.font_px - 3)
+    note = _fit_text(
+        "Insets: borders are not drawn (too coarse at this scale); each place's country is its "
+        "record's.",
+        layout.inset_share * layout.width_px,
+        note_px,
+    )
+    # room above each inset for its title, and below the last for the note
+    gap = (max(t.count("<br>") for t in titles) + 1) * title_px * 1.3 / layout.height_px + 0.01
+    bottom = (note.count("<br>") + 1) * note_px * 1.3 / layout.height_px + 0.01
+    h = (1 - gap * n - bottom) / n
     where = dataset.locations.set_index("id")
     for i, inset in enumerate(frames.INSETS):
         geo = f"geo{i + 2}"
         y1 = 1 - gap - i * (h + gap)
+        title = titles[i]
         y0 = y1 - h
         w_px = layout.inset_share * layout.width_px
         h_px = h * layout.height_px
@@ -1121,8 +1135,9 @@ def _add_insets(
         fig.add_traces(_scale_bar(box, geo, layout.font_px))
         annotations.append(
             {
-                "text": f"<b>{inset.title}</b>",
+                "text": "<b>" + title + "</b>",
                 "name": "inset-title",
+                "align": "left",
                 "xref": "paper",
                 "yref": "paper",
                 "x": col_x0,
@@ -1130,7 +1145,7 @@ def _add_insets(
                 "xanchor": "left",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": layout.font_px, "color": INK},
+                "font": {"size": title_px, "color": INK},
             }
         )
         # where the inset sits on the regional map
@@ -1148,8 +1163,7 @@ def _add_insets(
         )
     annotations.append(
         {
-            "text": "Insets: borders not drawn (too coarse at this scale);<br>"
-            "each place's country is its record's.",
+            "text": note,
             "name": "inset-note",
             "xref": "paper",
             "yref": "paper",
@@ -1163,6 +1177,19 @@ def _add_insets(
         }
     )
     return boxes
+
+
+def _fit_text(text: str, width_px: float, font_px: float) -> str:
+    """The text broken into lines (<br>) that fit a width, by the label engine's metrics."""
+    from dashboard.figures.labels import text_size
+
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and text_size(f"{lines[-1]} {word}", font_px)[0] <= width_px:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def _scale_bar(box: frames.LonLat, geo: str, font_px: float) -> list[go.Scattergeo]:
