@@ -316,8 +316,11 @@ class Flow:
     arrow: tuple[float, float, float]  # lon, lat, bearing
 
 
-def flows_for(dataset: Dataset, routes: pd.DataFrame, state: ViewState) -> list[Flow]:
-    """Each route as one curved polyline (its legs joined), with its arrow and label."""
+def flows_for(
+    dataset: Dataset, routes: pd.DataFrame, state: ViewState, scale: float = 1.0
+) -> list[Flow]:
+    """Each route as one curved polyline (its legs joined), with its arrow and label; line
+    widths are multiplied by `scale` (a projector's heavier lines), still one fixed scale."""
     if routes.empty:
         return []
     legs = flow_lines(route_legs(routes, dataset.nodes), samples=SAMPLES)
@@ -357,7 +360,7 @@ def flows_for(dataset: Dataset, routes: pd.DataFrame, state: ViewState) -> list[
                 lats=[round(v, 3) for v in lats],
                 colour=route_colour(r),
                 text_colour=MOVEMENT_TEXT.get(movement, INK),
-                width=width,
+                width=width * scale,
                 dash="solid" if has_number else "dot",
                 hover=route_hover(dataset, r),
                 label=route_label(r),
@@ -910,7 +913,7 @@ def build_flow_map(
     main_w = layout.main_width
     default = frames.REGION if layout.insets else frames.REGION_COMPACT
     region = frames.fit(frame or default, main_w, main_h)
-    flows = flows_for(dataset, content.flows, state)
+    flows = flows_for(dataset, content.flows, state, layout.scale)
     places = content.places
     fig = go.Figure()
     fig.add_trace(countries_trace(dataset, content, geojson))

@@ -121,3 +121,26 @@ def inset_for(lon: float, lat: float) -> Inset | None:
         if inset.contains(lon, lat):
             return inset
     return None
+
+
+class FrameError(ValueError):
+    """A frame a briefing or a user named that cannot be drawn; the message says why."""
+
+
+def named_frame(dataset: Dataset, spec: object) -> LonLat:
+    """The frame a briefing slide names: a cluster ('moei', 'golden-triangle'), one ISO3 code,
+    or a list of them (the frame around their places and capitals)."""
+    if isinstance(spec, str) and spec in {i.key for i in INSETS}:
+        inset = next(i for i in INSETS if i.key == spec)
+        return inset.lon_range, inset.lat_range
+    codes = [spec] if isinstance(spec, str) else list(spec or [])
+    codes = [str(c).strip().upper() for c in codes]
+    if not codes or not all(len(c) == 3 and c.isalpha() for c in codes):
+        clusters = ", ".join(i.key for i in INSETS)
+        raise FrameError(
+            f"frame {spec!r}: give a cluster ({clusters}), an ISO3 code or a list of them"
+        )
+    found = focus(dataset, set(codes))
+    if found is None:
+        raise FrameError(f"frame {spec!r}: the records hold no place in {', '.join(codes)}")
+    return found

@@ -106,8 +106,16 @@ def map_title(state: ViewState) -> str:
     return title + (f" ({who})" if who else "")
 
 
-def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
-    frame = focus_frame(dataset, state)
+def _map(
+    dataset: Dataset, state: ViewState, bounds, options: ViewOptions
+) -> tuple[go.Figure, ViewMeta]:
+    if options.frame is not None:
+        try:
+            frame = frames.named_frame(dataset, options.frame)
+        except frames.FrameError as exc:
+            raise ViewError(str(exc)) from None
+    else:
+        frame = focus_frame(dataset, state)
 
     def rebuild(layout: flowmap.Layout) -> go.Figure:
         return flowmap.build_flow_map(dataset, state, layout, frame=frame)
@@ -144,7 +152,9 @@ def _map(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMet
     )
 
 
-def _sankey(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+def _sankey(
+    dataset: Dataset, state: ViewState, bounds, options: ViewOptions
+) -> tuple[go.Figure, ViewMeta]:
     routes = selected_routes(dataset, state.with_(measure=None))
     measure = state.measure or sankey_measure(routes)
 
@@ -197,24 +207,36 @@ def _bare(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def _caseload(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+def _caseload(
+    dataset: Dataset, state: ViewState, bounds, options: ViewOptions
+) -> tuple[go.Figure, ViewMeta]:
     return _bare(caseload_chart(dataset)), _chart_meta(
         dataset, list(CASELOAD_IDS), "IOM caseload of trafficking for forced criminality"
     )
 
 
-def _sex_split(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+def _sex_split(
+    dataset: Dataset, state: ViewState, bounds, options: ViewOptions
+) -> tuple[go.Figure, ViewMeta]:
     ids = [i for _, share, count in SEX_SPLIT_IDS for i in (share, count)]
     return _bare(sex_split_chart(dataset)), _chart_meta(
         dataset, ids, "Male and female shares of IOM's caseload"
     )
 
 
-def _profile(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+def _profile(
+    dataset: Dataset, state: ViewState, bounds, options: ViewOptions
+) -> tuple[go.Figure, ViewMeta]:
     if not state.country:
         raise ViewError("the profile view needs a country (for example country=MMR)")
     data = profile_data(dataset, state.country, state.filters)
     rows = data["figures"]
+    more = 0
+    if options.max_rows is not None and len(rows) > options.max_rows:
+        more = len(rows) - (options.max_rows - 1)
+        rows = rows[: options.max_rows - 1] + [
+            {"label": f"and {more} more key figures (in the profile)", "value": "", "period": ""}
+        ]
     fig = go.Figure(
         go.Table(
             columnwidth=[46, 16, 14, 30],
@@ -249,8 +271,15 @@ def _profile(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, Vie
     )
 
 
-def _events(dataset: Dataset, state: ViewState, bounds) -> tuple[go.Figure, ViewMeta]:
+def _events(
+    dataset: Dataset, state: ViewState, bounds, options: ViewOptions
+) -> tuple[go.Figure, ViewMeta]:
     events = filter_events(dataset.events, dataset.figures, state.filters)
+    if options.events:
+        unknown = sorted(set(options.events) - set(dataset.events["id"]))
+        if unknown:
+            raise ViewError(f"unknown event id(s): {', '.join(unknown)}")
+        events = dataset.events[dataset.events["id"].isin(options.events)]
     lo, hi = state.year_from or bounds[0], state.year_to or bounds[1]
     fig = build_time_strip(dataset, events, (lo, hi))
     return fig, ViewMeta(
@@ -270,9 +299,22 @@ VIEWS: dict[str, Callable] = {
 }
 
 
+@dataclass(frozen=True)
+class ViewOptions:
+    """What a briefing slide may set beyond the filters."""
+
+    frame: object = None  # a cluster key, an ISO3 code or a list of them (maps)
+    events: tuple[str, ...] = ()  # the events a slide shows (events view); empty: all
+    max_rows: int | None = None  # rows of a table that fit the medium; the rest are counted
+
+
 def build_view(
-    dataset: Dataset, view: str, state: ViewState, bounds: tuple[int, int]
+    dataset: Dataset,
+    view: str,
+    state: ViewState,
+    bounds: tuple[int, int],
+    options: ViewOptions | None = None,
 ) -> tuple[go.Figure, ViewMeta]:
     if view not in VIEWS:
         raise ViewError(f"unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
-    return VIEWS[view](dataset, state, bounds)
+    return VIEWS[view](dataset, state, bounds, options or ViewOptions())
