@@ -67,6 +67,7 @@ PLACE_MIN_PX = 8.0
 REFERENCE_COUNTS = (100, 1_000, 2_500)  # circles shown in the legend, on the same scale
 INSET_WIDTH = 0.235  # share of the figure's width taken by the inset column
 SAMPLES = 24
+ORIENTATION_KINDS = ("airport", "border_crossing")
 
 
 # ---------------------------------------------------------------- geometry, sent once
@@ -928,9 +929,16 @@ def build_flow_map(
                 r.id for r in dataset.locations.itertuples() if inset.contains(r.lon, r.lat)
             ]
     in_insets = {i for ids in inset_ids.values() for i in ids}
-    # places that carry counts are drawn even with the places layer off
+    # places that carry counts are drawn even with the places layer off; an airport or a border
+    # crossing shown only for orientation is drawn where it is legible (an inset) or where an
+    # event of the events layer sits, not in the regional crowd
     with_figures = set(content.place_figures["place"]) if not content.place_figures.empty else set()
-    drawn_places = dataset.locations[dataset.locations["id"].isin(set(places["id"]) | with_figures)]
+    with_events = set(content.events["location_id"]) if not content.events.empty else set()
+    orientation = places["kind"].isin(ORIENTATION_KINDS) & (places["claim"] == "context")
+    keep = ~orientation | places["id"].isin(in_insets | with_events)
+    drawn_places = dataset.locations[
+        dataset.locations["id"].isin(set(places.loc[keep, "id"]) | with_figures)
+    ]
     for t in _places_traces(dataset, content, drawn_places, "geo", layout.scale):
         fig.add_trace(t)
     if not content.events.empty:
@@ -972,7 +980,7 @@ def build_flow_map(
         if f.label:
             texts[f.route_id] = f.label
             colours[f.route_id] = f.text_colour
-    placements = place_labels(point_labels, line_labels, main_frame, obstacles)
+    placements = _best_placement(point_labels, line_labels, main_frame, obstacles)
     fig.add_traces(_leader_trace(placements, "geo"))
     points = {p.key: (p.lon, p.lat) for p in point_labels}
     fig.add_traces(_text_trace(placements, texts, colours, layout.font_px, "geo", points))
@@ -1032,6 +1040,32 @@ def build_flow_map(
         },
     )
     return fig
+
+
+def _overlaps(placements) -> int:
+    boxes = [p.box_px for p in placements.values()]
+    count = 0
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5:
+                count += 1
+    return count
+
+
+def _best_placement(points, lines, frame, obstacles):
+    """Routes' numbers are placed first; where that leaves a crowd of places no room, the
+    places go first instead. The arrangement with fewer overlapping labels wins (none, on
+    every map the tests draw)."""
+    best = None
+    for route_priority in (3, 1):
+        tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in lines]
+        placements = place_labels(points, tried, frame, obstacles)
+        score = _overlaps(placements)
+        if best is None or score < best[0]:
+            best = (score, placements)
+        if score == 0:
+            break
+    return best[1]
 
 
 def country_name_obstacles(points, names, frame: Frame, font_px: float) -> list:
