@@ -184,22 +184,32 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
 
     @app.server.route("/export/<view>.<fmt>")
     def export_figure(view: str, fmt: str) -> Response:
-        """The current view as a publication figure (the explorer's export links)."""
+        """The current view as a publication figure (the explorer's export links), or, as
+        `/export/<view>.sources.csv` with the same query, the sources of what it draws.
+
+        One Chromium serves every request of the process (dashboard.export.browser). A view
+        that would draw nothing answers 422 with what is missing, not an empty figure."""
         from dashboard.briefing.files import slide_state
         from dashboard.export.render import (
             FORMATS,
             PRESETS,
+            EmptyExport,
             Exporter,
             ExportError,
             ExportUnavailable,
             Page,
+            print_figure,
+            print_meta,
         )
-        from dashboard.figures.views import VIEWS, ViewError, build_view
+        from dashboard.export.sources import sources_csv
+        from dashboard.figures.views import VIEWS, ViewError
 
-        if view not in VIEWS or fmt not in FORMATS:
+        sources = fmt == "sources.csv" or (fmt == "csv" and view.endswith(".sources"))
+        view = view.removesuffix(".sources") if sources else view
+        if view not in VIEWS or not (sources or fmt in FORMATS):
             return Response(
                 f"no figure {view}.{fmt}: views are {', '.join(VIEWS)}; formats "
-                f"{', '.join(FORMATS)}\n",
+                f"{', '.join(FORMATS)}, or sources.csv for the figure's sources\n",
                 status=404,
                 mimetype="text/plain",
             )
@@ -209,21 +219,42 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
                 {k: v for k, v in args.items() if k in FILTER_KEYS},
                 set(dataset.indicators["id"]),
             )
-            width = float(args.get("width_mm") or PRESETS.get(args.get("preset", "full"), 0))
-            page = Page(width, None, int(args.get("dpi", 300)))
-            fig, meta = build_view(dataset, view, state, years)
+            preset = args.get("preset", "full")
+            if not args.get("width_mm") and preset not in PRESETS:
+                raise ExportError(f"preset {preset!r}: choose {', '.join(PRESETS)}")
+            width = float(args.get("width_mm") or PRESETS[preset])
+            height = float(args["height_mm"]) if args.get("height_mm") else None
+            page = Page(width, height, int(args.get("dpi", 300)))
+            title = args.get("title") or None
+            if sources:
+                meta = print_meta(dataset, view, state, years, page)
+                if meta.empty:
+                    raise EmptyExport(meta.empty_message or "nothing to draw", meta.suggestions)
+            else:
+                fig, meta = print_figure(dataset, view, state, years, page, title)
+        except EmptyExport as exc:
+            lines = [f"Nothing to draw: {exc}"]
+            lines += [f"With data: {text}" for text, _ in exc.suggestions[:3]]
+            return Response("\n".join(lines) + "\n", status=422, mimetype="text/plain")
         except (FilterError, ExportError, ViewError, ValueError) as exc:
             return Response(f"{exc}\n", status=400, mimetype="text/plain")
+        stem = f"{view}-{width:g}mm"
+        if sources:
+            return Response(
+                sources_csv(meta, f"{stem}.png"),
+                mimetype="text/csv",
+                headers={"Content-Disposition": f'attachment; filename="{stem}-sources.csv"'},
+            )
         try:
             with Exporter() as exporter:
-                body = exporter.render(fig, meta, fmt, page)
+                body = exporter.render(fig, meta, fmt, page, title, built=True)
         except ExportUnavailable as exc:
             return Response(f"{exc}\n", status=503, mimetype="text/plain")
         mimetype = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
         return Response(
             body,
             mimetype=mimetype,
-            headers={"Content-Disposition": f'attachment; filename="{view}-{int(width)}mm.{fmt}"'},
+            headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
         )
 
     return app

@@ -1,4 +1,4 @@
-"""`python -m dashboard`: serve the dashboard, or validate data files."""
+"""`python -m dashboard`: serve the dashboard, validate data files, or export figures."""
 
 from __future__ import annotations
 
@@ -158,22 +158,65 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--height-mm", type=float, help="figure height (default: from the view)")
     out.add_argument("--dpi", type=int, default=300, help="PNG resolution (default 300)")
     out.add_argument("--title", help="title instead of the view's own")
-    out.add_argument("-o", "--output", metavar="FILE", help="file to write (one view)")
+    out.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="file to write (one view); its sources go to FILE's stem + -sources.csv beside it",
+    )
     out.add_argument("--out-dir", metavar="DIR", help="folder to write a briefing's figures to")
     parser.add_argument("--data", metavar="DIR", help="folder of record files")
 
 
+def flag_changes(before, after) -> str:
+    """The export flags that take a view state to another: '--measure' dropped, '--layers …'."""
+    parts = []
+    for key, flag in (
+        ("nationality", "--nationality"),
+        ("origin", "--origin"),
+        ("destination", "--destination"),
+    ):
+        if getattr(before, key) and not getattr(after, key):
+            parts.append(f"without {flag}")
+    if before.measure != after.measure:
+        parts.append("without --measure" if not after.measure else f"--measure {after.measure}")
+    if (before.year_from, before.year_to) != (after.year_from, after.year_to):
+        parts.append("without --year")
+    if tuple(before.forms) != tuple(after.forms):
+        parts.append("--form every")
+    if tuple(before.layers) != tuple(after.layers):
+        parts.append("--layers " + ",".join(after.layers))
+    if before.width != after.width and after.width == "same":
+        parts.append("without --width")
+    return ", ".join(parts)
+
+
+def _empty_message(exc, state, flags: bool) -> str:
+    lines = [f"nothing to draw, so nothing was written: {exc}"]
+    for text, suggested in getattr(exc, "suggestions", ())[:3]:
+        text = text.removesuffix(": show them").removesuffix(" (show them)")
+        how = flag_changes(state, suggested) if flags else ""
+        lines.append(f"  with data: {text}" + (f" ({how})" if how else ""))
+    return "\n".join(lines)
+
+
 def export(args: argparse.Namespace) -> int:
+    """Write one view, or every view of a briefing, and beside each figure its sources CSV
+    (`<figure>-sources.csv`). Exit 2, writing nothing, on any error or empty view."""
     from dashboard.app import year_bounds
     from dashboard.briefing.files import BriefingError, load_briefing, slide_state
     from dashboard.export.render import (
+        FORMATS,
         PRESETS,
+        EmptyExport,
         Exporter,
         ExportError,
         ExportUnavailable,
         Page,
+        print_figure,
     )
-    from dashboard.figures.views import VIEWS, ViewError, build_view
+    from dashboard.export.sources import write_sources
+    from dashboard.figures.views import VIEWS, ViewError
     from dashboard.state import FILTER_KEYS
     from geodata.filters import FilterError
 
@@ -194,7 +237,7 @@ def export(args: argparse.Namespace) -> int:
         return fail("the data has errors; fix them or export from the bundled records")
     bounds = year_bounds(dataset)
     indicators = set(dataset.indicators["id"])
-    jobs = []  # (view, state, path, format, title)
+    jobs = []  # (view, state, path, format, title, options)
     if args.view:
         if args.view not in VIEWS:
             return fail(f"unknown view {args.view!r}; choose one of: {', '.join(VIEWS)}")
@@ -206,7 +249,7 @@ def export(args: argparse.Namespace) -> int:
             state = slide_state(filters, indicators)
         except FilterError as exc:
             return fail(str(exc))
-        jobs.append((args.view, state, Path(args.output), fmt, args.title))
+        jobs.append((args.view, state, Path(args.output), fmt, args.title, None))
     else:
         try:
             briefing = load_briefing(Path(args.briefing), indicators)
@@ -215,19 +258,37 @@ def export(args: argparse.Namespace) -> int:
         fmt = args.format or "png"
         folder = Path(args.out_dir or f"{briefing.name}-figures")
         for i, slide in enumerate(briefing.slides, 1):
-            jobs.append(
-                (slide.view, slide.state, folder / f"{i:02d}-{slide.view}.{fmt}", fmt, slide.title)
-            )
-    from dashboard.export.render import FORMATS
-
+            path = folder / f"{i:02d}-{slide.view}.{fmt}"
+            # a slide's frame (a map's cluster) and chosen events, where the briefing sets them
+            options = getattr(slide, "options", None)
+            jobs.append((slide.view, slide.state, path, fmt, slide.title, options))
     if any(job[3] not in FORMATS for job in jobs):
         return fail(f"unknown format; use one of {', '.join(FORMATS)} (or a matching suffix)")
+    # every figure is laid out before any is written: an empty view or a bad filter stops the
+    # batch with nothing half-written
+    built = []
+    for view, state, path, fmt, title, options in jobs:
+        try:
+            fig, meta = print_figure(dataset, view, state, bounds, page, title, options)
+        except EmptyExport as exc:
+            where = f"{path.name}: " if args.briefing else ""
+            return fail(where + _empty_message(exc, state, flags=not args.briefing))
+        except (ViewError, ExportError) as exc:
+            return fail(str(exc))
+        built.append((view, fig, meta, path, fmt, title))
     try:
         with Exporter() as exporter:
-            for i, (view, state, path, fmt, title) in enumerate(jobs, 1):
-                fig, meta = build_view(dataset, view, state, bounds)
-                exporter.write(fig, meta, path, fmt, page, title)
-                print(f"[{i}/{len(jobs)}] {view} -> {path}", flush=True)
+            for i, (view, fig, meta, path, fmt, title) in enumerate(built, 1):
+                exporter.write(fig, meta, path, fmt, page, title, built=True)
+                sources = write_sources(meta, path)
+                print(f"[{i}/{len(built)}] {view} -> {path} (sources: {sources.name})", flush=True)
+                crowded = (fig.layout.meta or {}).get("label_problems") or []
+                if crowded:
+                    print(
+                        f"export: {path.name}: at {page.width_mm:g} mm {len(crowded)} map "
+                        f"label(s) could not be kept apart: " + "; ".join(crowded[:3]),
+                        file=sys.stderr,
+                    )
     except (ViewError, ExportError) as exc:
         return fail(str(exc))
     except ExportUnavailable as exc:

@@ -871,8 +871,8 @@ def _point_labels(
     for r in places.itertuples():
         own = figs[figs["place"] == r.id] if not figs.empty else figs
         lines = place_figure_lines(own, short) if not own.empty else []
-        if short and not lines:
-            continue
+        if short and own.empty:
+            continue  # not drawn on a small map (see build_flow_map)
         text = short_name(r.name)
         if lines:
             text = "<br>".join([f"<b>{text}</b>", *lines])
@@ -936,9 +936,12 @@ def build_flow_map(
     with_events = set(content.events["location_id"]) if not content.events.empty else set()
     orientation = places["kind"].isin(ORIENTATION_KINDS) & (places["claim"] == "context")
     keep = ~orientation | places["id"].isin(in_insets | with_events)
-    drawn_places = dataset.locations[
-        dataset.locations["id"].isin(set(places.loc[keep, "id"]) | with_figures)
-    ]
+    shown = set(places.loc[keep, "id"])
+    if not layout.insets:
+        # a small map (a phone, a journal column) draws and names only the places that carry
+        # counts: every place drawn is labelled, and the rest answer on a larger map
+        shown = set()
+    drawn_places = dataset.locations[dataset.locations["id"].isin(shown | with_figures)]
     for t in _places_traces(dataset, content, drawn_places, "geo", layout.scale):
         fig.add_trace(t)
     if not content.events.empty:
@@ -980,7 +983,21 @@ def build_flow_map(
         if f.label:
             texts[f.route_id] = f.label
             colours[f.route_id] = f.text_colour
-    placements = _best_placement(point_labels, line_labels, main_frame, obstacles)
+    ranks = {r.id: float(r.count) for r in content.flows.itertuples() if r.count == r.count}
+    for r in content.place_figures.itertuples():
+        if r.count == r.count:
+            ranks[r.place] = max(ranks.get(r.place, 0.0), float(r.count))
+    name_boxes = country_name_boxes(country_points, country_text, main_frame, layout.font_px)
+    placements, shortened = _best_placement(
+        point_labels,
+        line_labels,
+        main_frame,
+        obstacles,
+        ranks,
+        drop=not layout.insets,
+        fixed=name_boxes,
+    )
+    texts.update(shortened)
     fig.add_traces(_leader_trace(placements, "geo"))
     points = {p.key: (p.lon, p.lat) for p in point_labels}
     fig.add_traces(_text_trace(placements, texts, colours, layout.font_px, "geo", points))
@@ -1042,30 +1059,89 @@ def build_flow_map(
     return fig
 
 
-def _overlaps(placements) -> int:
+def _hit(a, b) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
+
+
+def _overlaps(placements, fixed=()) -> int:
+    """Pairs of labels that overlap, and labels over a fixed text (a country's name)."""
     boxes = [p.box_px for p in placements.values()]
-    count = 0
+    count = sum(_hit(a, f) for a in boxes for f in fixed)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
-            if min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5:
-                count += 1
+            count += _hit(a, b)
     return count
 
 
-def _best_placement(points, lines, frame, obstacles):
+def _overlapping_keys(placements, fixed=()) -> set[str]:
+    items = list(placements.items())
+    out = {k for k, p in items if any(_hit(p.box_px, f) for f in fixed)}
+    for i, (ka, pa) in enumerate(items):
+        for kb, pb in items[i + 1 :]:
+            if _hit(pa.box_px, pb.box_px):
+                out |= {ka, kb}
+    return out
+
+
+def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = False, fixed=()):
     """Routes' numbers are placed first; where that leaves a crowd of places no room, the
     places go first instead. The arrangement with fewer overlapping labels wins (none, on
-    every map the tests draw)."""
+    every map the tests draw).
+
+    With `drop` (a small map), route labels that still overlap are left off one at a time,
+    smallest count first (`ranks`), until none overlaps: fewer and larger labels. Places keep
+    theirs, so every place drawn stays named; a route without its label keeps its number in
+    its hover and in the sources."""
     best = None
     for route_priority in (3, 1):
         tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in lines]
         placements = place_labels(points, tried, frame, obstacles)
-        score = _overlaps(placements)
+        score = _overlaps(placements, fixed)
         if best is None or score < best[0]:
-            best = (score, placements)
+            best = (score, placements, route_priority)
         if score == 0:
             break
-    return best[1]
+    score, placements, route_priority = best
+    if not drop or score == 0:
+        return placements, {}
+    ranks = ranks or {}
+    kept = list(lines)
+    points = list(points)
+    while score:
+        overlapping = _overlapping_keys(placements, fixed)
+        crowded = overlapping & {ln.key for ln in kept}
+        if crowded:  # leave off the smallest route number in the crowd
+            worst = min(crowded, key=lambda k: (ranks.get(k, 0.0), k))
+            kept = [ln for ln in kept if ln.key != worst]
+        else:  # then shorten a place's label to its name, smallest count first
+            long = [p for p in points if p.key in overlapping and "<br>" in p.text]
+            if not long:
+                break
+            worst = min(long, key=lambda p: (ranks.get(p.key, 0.0), p.key))
+            name = worst.text.split("<br>")[0].replace("<b>", "").replace("</b>", "")
+            points = [
+                PointLabel(p.key, name, p.lon, p.lat, p.font_px, p.marker_px, p.priority)
+                if p.key == worst.key
+                else p
+                for p in points
+            ]
+        tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in kept]
+        placements = place_labels(points, tried, frame, obstacles)
+        score = _overlaps(placements, fixed)
+    shortened = {p.key: p.text for p in points}
+    return placements, shortened
+
+
+def country_name_boxes(points, names, frame: Frame, font_px: float) -> list:
+    """The boxes (px) of the country names, centred on their points."""
+    from dashboard.figures.labels import text_size
+
+    out = []
+    for code, (lon, lat) in points.items():
+        w, h = text_size(names[code], font_px * 0.95)
+        x, y = frame.to_px(lon, lat)
+        out.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    return out
 
 
 def country_name_obstacles(points, names, frame: Frame, font_px: float) -> list:

@@ -37,23 +37,39 @@ def test_page_sizes():
         Page(180, dpi=10)
 
 
+def frame_text(framed) -> dict[str, str]:
+    """The frame's texts by name (title, subtitle, note, source, disclaimer, legend), plain."""
+    out: dict[str, str] = {}
+    for t in framed.data:
+        if t.type == "scatter" and t.mode == "text" and t.xaxis == "x9":
+            text = " ".join(str(x) for x in t.text)
+            for tag in ("<br>", "<b>", "</b>"):
+                text = text.replace(tag, " " if tag == "<br>" else "")
+            out[t.name] = (out.get(t.name, "") + " " + " ".join(text.split())).strip()
+    return out
+
+
 def test_frame_stands_on_its_own(bundled):
     fig, meta = build_view(bundled, "map", ViewState(year_from=2023, year_to=2023), BOUNDS)
     framed, w, h = frame_for_print(fig, meta, Page(180))
-    texts = " ".join(a.text for a in framed.layout.annotations)
-    assert meta.title in texts.replace("<br>", " ").replace("<b>", "").replace("</b>", "")
-    assert "Source" in texts and "Period: 2023." in texts
-    assert DISCLAIMER[:40] in texts.replace("<br>", " ")
-    assert framed.layout.showlegend
+    texts = frame_text(framed)
+    assert texts["title"] == meta.title
+    assert texts["subtitle"].endswith(meta.period) and meta.period in ("2023", "2022–2023")
+    assert texts["source"].startswith("Source")
+    assert texts["disclaimer"] == DISCLAIMER
+    assert "Trafficking route, with its count" in texts["legend"]
     assert (w, h) == (framed.layout.width, framed.layout.height)
 
 
 def test_charts_carry_no_map_disclaimer(bundled):
     fig, meta = build_view(bundled, "caseload", ViewState(), BOUNDS)
     framed, _, _ = frame_for_print(fig, meta, Page(85))
-    texts = " ".join(a.text for a in framed.layout.annotations)
-    assert "do not imply" not in texts
-    assert "IOM's Facts and Figures" in texts
+    texts = frame_text(framed)
+    assert "disclaimer" not in texts
+    assert "do not imply" not in " ".join(texts.values())
+    assert texts["source"].startswith("Source: IOM (2024), ")
+    # the section is named in the sources CSV, not on the figure
+    assert meta.used[0].sections == ("IOM's Facts and Figures",)
 
 
 def test_without_chromium_export_says_what_to_install(monkeypatch, bundled):
@@ -89,10 +105,10 @@ def test_svg_is_vector_with_its_text(exporter, bundled, tmp_path):
     assert text.startswith("<svg") and 'width="85mm"' in text
     assert "<image" not in text  # nothing rasterised
     for needle in (
-        "Routes into scam compounds",
+        "Trafficking routes into Southeast",
         "Source",
-        "do not imply",
-        "Period: 2023",
+        "For illustration only",
+        "2023</tspan>",
     ):
         assert needle in text, needle
 
