@@ -57,6 +57,14 @@ BRIEFING_NEXT = "briefing-next"
 BRIEFING_FULLSCREEN = "briefing-fullscreen"
 BRIEFING_GRAPH = "briefing-graph"
 BRIEFING_VIEWPORT = "briefing-viewport"
+BRIEFING_STAGE = "briefing-stage"  # the slide's figure box
+BRIEFING_STAGE_SIZE = "briefing-stage-size"  # its size, measured by assets/briefing.js
+BRIEFING_EXPLORER = "briefing-explorer"
+PRESENTER_NOTE = "presenter-note"
+PRESENTER_CLOCK = "presenter-clock"
+PRESENTER_TIMER = "presenter-timer"
+PRESENTER_NOTE_SMALLER = "presenter-note-smaller"
+PRESENTER_NOTE_LARGER = "presenter-note-larger"
 
 # Publication export from the explorer
 EXPLORER_EXPORT = "explorer-export"

@@ -8,6 +8,7 @@ user's files without them must still load (form None, movement 'trafficking').
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,31 @@ def write_data(folder: Path, **replace: str | bytes) -> Path:
 @pytest.fixture
 def small_dir(tmp_path: Path) -> Path:
     return write_data(tmp_path / "data")
+
+
+CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Playwright Chromium for the whole run (Playwright's sync API allows one at a time):
+    the browser tests drive pages in it, the export tests measure SVGs in it."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs Debian's chromium as root)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,130 +2,51 @@
 
 `/briefing/` lists the briefings; `/briefing/<name>/<n>` is view n of a briefing, so each view
 has its own URL and the browser's back button steps back. Arrow keys and Page Up / Page Down
-(what presentation clickers send) move between views (assets/briefing.js).
+(what presentation clickers send) move between views; P opens the presenter view,
+`/briefing/<name>/<n>?presenter=1`, in a second window that moves with this one
+(assets/briefing.js). The room never sees a speaker note: `?notes=1`, which once showed the
+note under the slide, opens the presenter view too.
+
+A slide is drawn for the box its figure gets on the screen it is shown on (slides.py): the page
+reports the window's size and the box's (assets/briefing.js), and the slide is redrawn when they
+change.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import dash
-import plotly.graph_objects as go
 from dash import Input, Output
 
-from dashboard.briefing.files import BriefingError, Slide, briefing_files, load_briefing
-from dashboard.figures.views import ViewMeta, build_view, cite_briefly
+from dashboard.briefing import slides as sizing
+from dashboard.briefing.files import Briefing, BriefingError, briefing_files, load_briefing
+from dashboard.briefing.slides import Screen
+from dashboard.figures.views import ViewError, ViewOptions, build_view
 from geodata.dataset import Dataset
 from layouts import ids
-from layouts.briefing import briefing_error, briefing_index, briefing_shell, slide
+from layouts.briefing import (
+    briefing_error,
+    briefing_index,
+    briefing_shell,
+    events_list,
+    figures_table,
+    message,
+    presenter,
+    slide,
+    slide_graph,
+)
 
 BASE = "/briefing/"
-PROJECTION_FONT = 22  # px at 1080p: readable from the back of a room
-BRIEFING_SIZE = (1920, 1080)  # until the browser says its size
+THUMB_SIZE = (1280, 720)  # the presenter view's previews are slides of this size, scaled down
 
 
-def projected_map(meta: ViewMeta, viewport: dict | None) -> tuple[go.Figure, dict]:
-    """A map rebuilt at the size the slide draws it, with projector type, so that its labels
-    sit by their points; returns the figure and the graph's style (its size in px)."""
-    from dashboard.figures.flowmap import Layout
-
-    w, h = BRIEFING_SIZE
-    if viewport:
-        try:
-            w, h = float(viewport["w"]), float(viewport["h"])
-        except (KeyError, TypeError, ValueError):
-            pass
-    graph_w = round(w * 0.95)
-    graph_h = round(h * 0.72)
-    legend_w = min(420, graph_w * 0.24)
-    fig = meta.rebuild(
-        Layout(
-            width_px=graph_w - legend_w,
-            height_px=graph_h,
-            insets=True,
-            legend=True,
-            font_px=max(14, round(h / 1080 * (PROJECTION_FONT + 2))),
-            scale=h / 1080 * 1.8,
-            inset_share=0.3,
-        )
-    )
-    fig.update_layout(
-        width=graph_w,
-        height=graph_h,
-        autosize=False,
-        # the legend has its own column: plotly must not narrow the map to make room for it,
-        # or the labels, placed for the map's size, would no longer sit by their points
-        margin={"l": 0, "r": legend_w, "t": 0, "b": 0, "autoexpand": False},
-        showlegend=True,
-        legend={
-            "font": {"size": max(11, round(h / 1080 * (PROJECTION_FONT - 5)))},
-            "x": 1.0,
-            "xanchor": "left",
-            "y": 1,
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.95)",
-        },
-        hoverlabel={"font": {"size": PROJECTION_FONT - 2}},
-    )
-    for a in fig.layout.annotations:
-        a.font.size = max(11, round(h / 1080 * (PROJECTION_FONT - 6)))
-    return fig, {"width": f"{graph_w}px", "height": f"{graph_h}px"}
-
-
-def for_projection(fig: go.Figure, meta: ViewMeta) -> go.Figure:
-    """Large type and a legend beside the figure; the page shows title, caption and source."""
-    fig = go.Figure(fig)
-    fig.update_layout(
-        font={"size": PROJECTION_FONT, "color": "#111111"},
-        legend={
-            "font": {"size": PROJECTION_FONT - 2},
-            "x": 1.01,
-            "xanchor": "left",
-            "y": 1,
-            "yanchor": "top",
-            "bgcolor": "rgba(255,255,255,0.95)",
-        },
-        hoverlabel={"font": {"size": PROJECTION_FONT - 2}},
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        paper_bgcolor="white",
-        autosize=True,
-        height=None,
-        width=None,
-    )
-    fig.layout.title = None
-    for t in fig.data:
-        if t.type == "scattergeo" and t.mode and "text" in t.mode:
-            t.textfont.size = PROJECTION_FONT - 4
-        if t.type == "bar" and t.textfont is not None:
-            t.textfont.size = PROJECTION_FONT
-        if t.type == "table":
-            t.header.font.size = PROJECTION_FONT + 2
-            t.header.height = 44
-            t.cells.font.size = PROJECTION_FONT
-            t.cells.height = 44
-        if (
-            t.type in ("scatter", "scattergeo")
-            and t.marker is not None
-            and t.mode
-            and ("markers" in t.mode)
-        ):
-            size = t.marker.size
-            if isinstance(size, int | float):
-                t.marker.size = size * 1.6
-    if meta.kind == "map":  # the disclaimer stays on the map, legible
-        for a in fig.layout.annotations:
-            a.font.size = PROJECTION_FONT - 6
-    if meta.kind == "chart":
-        fig.update_xaxes(tickfont={"size": PROJECTION_FONT}, title_font={"size": PROJECTION_FONT})
-        fig.update_yaxes(tickfont={"size": PROJECTION_FONT}, title_font={"size": PROJECTION_FONT})
-        fig.update_layout(margin={"l": 110, "b": 70})
-    return fig
-
-
-def _source_line(meta: ViewMeta) -> str:
-    credit = cite_briefly(meta.sources)
-    label = "Sources" if ";" in credit else "Source"
-    return f"{label}: {credit}. Period: {meta.period}."
+def wants_presenter(search: str | None) -> bool:
+    params = parse_qs((search or "").lstrip("?"))
+    return any(params.get(k, [""])[0] not in ("", "0") for k in ("presenter", "notes"))
 
 
 def create_briefing_app(
@@ -145,21 +66,135 @@ def create_briefing_app(
         "topojsonURL": app.get_asset_url("topojson/"),
         "displaylogo": False,
         "displayModeBar": False,
-        "responsive": True,
+        "responsive": False,
     }
-    indicators = set(dataset.indicators["id"])
+    thumb_config = config | {"staticPlot": True}
+    route_ids = set(dataset.routes["id"])
 
     def files() -> dict[str, Path]:
         return briefing_files(folder) if folder else briefing_files()
 
-    def render(pathname: str | None, search: str | None, viewport: dict | None = None):
+    lock = threading.Lock()  # the server answers requests in threads
+
+    def remember(cache: OrderedDict, key: tuple, make):
+        """A value kept for the slides shown last (moving back and forth redraws nothing)."""
+        with lock:
+            if key in cache:
+                cache.move_to_end(key)
+                return cache[key]
+        value = make()
+        with lock:
+            cache[key] = value
+            while len(cache) > 48:
+                cache.popitem(last=False)
+        return value
+
+    prepared_views: OrderedDict[tuple, tuple] = OrderedDict()
+
+    def prepared(b: Briefing, path: Path, n: int) -> tuple:
+        """A slide's view built once, whatever the screen: the figure and its meta (or the
+        events it lists), and the source line."""
+
+        def make() -> tuple:
+            s = b.slides[n - 1]
+            if s.view == "events":
+                events = sizing.slide_events(dataset, s.state, s.events)
+                period = sizing.events_period(events)
+                source = f"Each event's source is given with it. Period: {period}."
+                return sizing.event_items(dataset, events), None, source
+            fig, meta = build_view(dataset, s.view, s.state, bounds, s.options)
+            return fig, meta, sizing.source_credit(meta.sources, meta.period)
+
+        return remember(prepared_views, (str(path), path.stat().st_mtime_ns, n), make)
+
+    def stage_content(b: Briefing, path: Path, n: int, screen: Screen, thumb: bool):
+        """What a slide's figure box holds at this size."""
+        s = b.slides[n - 1]
+        fig, meta, _ = prepared(b, path, n)
+        size = (int(screen.stage_w), int(screen.stage_h))
+        if s.view == "events":
+            items = fig
+            if not items:
+                return message("No dated events in the records for these filters.")
+            fit = sizing.events_that_fit(items, screen)
+            more = None
+            if fit < len(items):
+                more = f"and {len(items) - fit} more dated events (in the explorer's events layer)"
+            return events_list(items[:fit], more)
+        if s.view == "profile":
+            rows = sizing.table_rows(fig)
+            fit = sizing.rows_that_fit(rows, screen)
+            if fit is not None:
+                fig, _ = build_view(dataset, s.view, s.state, bounds, ViewOptions(max_rows=fit))
+                rows = sizing.table_rows(fig)
+            if not rows:
+                return message("No key figures in the records for these years.")
+            return figures_table(list(sizing.TABLE_COLUMNS), sizing.table_parts(rows))
+        if meta.kind == "map" and meta.rebuild is not None:
+            figure = sizing.projected_map(meta.rebuild, screen, route_ids)
+        elif meta.kind == "sankey" and meta.rebuild is not None:
+            figure = sizing.projected_sankey(meta.rebuild, screen)
+        else:
+            figure = sizing.projected_chart(fig, screen, meta.kind)
+        return slide_graph(figure, thumb_config if thumb else config, size, thumb)
+
+    drawn_slides: OrderedDict[tuple, object] = OrderedDict()
+
+    def screen_for(b: Briefing, path: Path, n: int, w: float, h: float, measured) -> Screen:
+        if measured:
+            return Screen(w, h, measured["sw"], measured["sh"])
+        s = b.slides[n - 1]
+        source = prepared(b, path, n)[2]
+        return sizing.estimate_screen(w, h, s.title, s.caption, source, len(b.slides))
+
+    def one_slide(b: Briefing, path: Path, name: str, n: int, screen: Screen, thumb: bool):
+        s = b.slides[n - 1]
+        key = (str(path), path.stat().st_mtime_ns, n, screen, thumb)
+        body = remember(drawn_slides, key, lambda: stage_content(b, path, n, screen, thumb))
+        total = len(b.slides)
+        return slide(
+            title=s.title,
+            caption=s.caption,
+            source_line=prepared(b, path, n)[2],
+            body=body,
+            stage_key=screen.key,
+            position=n,
+            total=total,
+            prev_href=f"{BASE}{name}/{n - 1}" if n > 1 else None,
+            next_href=f"{BASE}{name}/{n + 1}" if n < total else None,
+            explorer_href=sizing.explorer_href(s.view, s.state),
+            thumb=thumb,
+        )
+
+    def presenter_view(b: Briefing, path: Path, name: str, n: int):
+        total = len(b.slides)
+
+        def thumb(k: int):
+            screen = screen_for(b, path, k, *THUMB_SIZE, None)
+            return one_slide(b, path, name, k, screen, thumb=True)
+
+        s = b.slides[n - 1]
+        nxt = b.slides[n] if n < total else None
+        return presenter(
+            title=s.title,
+            position=n,
+            total=total,
+            note=s.note,
+            now=thumb(n),
+            next_title=nxt.title if nxt else None,
+            next_thumb=thumb(n + 1) if nxt else None,
+            prev_href=f"{BASE}{name}/{n - 1}?presenter=1" if n > 1 else None,
+            next_href=f"{BASE}{name}/{n + 1}?presenter=1" if n < total else None,
+        )
+
+    def render(pathname: str | None, search: str | None, stage: dict | None = None):
         parts = [p for p in (pathname or "").removeprefix(BASE).split("/") if p]
         available = files()
         if not parts:
             items, problems = [], []
             for name, path in available.items():
                 try:
-                    b = load_briefing(path, indicators)
+                    b = load_briefing(path, dataset=dataset)
                     items.append({"title": b.title, "href": f"{BASE}{name}/1"})
                 except BriefingError as exc:
                     problems.append(str(exc))
@@ -167,8 +202,9 @@ def create_briefing_app(
         name = parts[0]
         if name not in available:
             return briefing_error(f"No briefing named {name!r}.", BASE)
+        path = available[name]
         try:
-            briefing = load_briefing(available[name], indicators)
+            briefing = load_briefing(path, dataset=dataset)
         except BriefingError as exc:
             return briefing_error(str(exc), BASE)
         try:
@@ -180,32 +216,19 @@ def create_briefing_app(
                 f"{name} has views 1 to {len(briefing.slides)}; there is no view {parts[1]!r}.",
                 f"{BASE}{name}/1",
             )
-        s: Slide = briefing.slides[n - 1]
-        fig, meta = build_view(dataset, s.view, s.state, bounds)
-        total = len(briefing.slides)
-        style = None
-        if meta.kind == "map" and meta.rebuild is not None:
-            figure, style = projected_map(meta, viewport)
-        else:
-            figure = for_projection(fig, meta)
-        return slide(
-            title=s.title,
-            caption=s.caption,
-            source_line=_source_line(meta),
-            figure=figure,
-            graph_style=style,
-            graph_config=config,
-            position=n,
-            total=total,
-            prev_href=f"{BASE}{name}/{n - 1}" if n > 1 else None,
-            next_href=f"{BASE}{name}/{n + 1}" if n < total else None,
-            note=s.note if "notes=1" in (search or "") else None,
-        )
+        try:
+            if wants_presenter(search):
+                return presenter_view(briefing, path, name, n)
+            w, h, measured = sizing.screen_from(stage, pathname or "")
+            screen = screen_for(briefing, path, n, w, h, measured)
+            return one_slide(briefing, path, name, n, screen, thumb=False)
+        except ViewError as exc:
+            return briefing_error(f"{path.name}, slide {n}: {exc}", f"{BASE}{name}/1")
 
     app.callback(
         Output(ids.BRIEFING_CONTENT, "children"),
         Input(ids.BRIEFING_URL, "pathname"),
         Input(ids.BRIEFING_URL, "search"),
-        Input(ids.BRIEFING_VIEWPORT, "data"),
+        Input(ids.BRIEFING_STAGE_SIZE, "data"),
     )(render)
     return app

@@ -1,24 +1,32 @@
 """Briefings: a sequence of saved views (view, filters, title, caption, speaker note) in YAML.
 
-A briefing file with an unknown view, an unknown filter or a filter value that cannot be used is
-refused with a message naming it, before anything is shown or exported.
+A slide may also set where a map looks (`frame`: a country, a list of countries or a named
+cluster such as `moei`) and which dated events an events slide lists (`events`: event ids).
+
+A briefing file with an unknown view, an unknown filter, a filter value that cannot be used, a
+frame that cannot be drawn or an event id the records lack is refused with a message naming the
+file, the slide and the key, before anything is shown or exported.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
 import yaml
 
-from dashboard.figures.views import VIEWS
+from dashboard.figures import frame as frames
+from dashboard.figures.views import VIEWS, ViewOptions
 from dashboard.state import FILTER_KEYS, ViewState, parse_query
+from geodata.dataset import Dataset
 from geodata.filters import FilterError
 
 BRIEFINGS_DIR = Path(__file__).parent / "examples"
 FILTERS = FILTER_KEYS
-SLIDE_KEYS = {"view", "filters", "title", "caption", "note"}
+KEY_ORDER = ("view", "filters", "title", "caption", "note", "frame", "events")
+SLIDE_KEYS = set(KEY_ORDER)
 
 
 class BriefingError(ValueError):
@@ -32,6 +40,13 @@ class Slide:
     title: str
     caption: str = ""
     note: str = ""
+    frame: str | tuple[str, ...] | None = None  # map slides: where the map looks
+    events: tuple[str, ...] = ()  # events slides: the events listed (empty: the filters')
+
+    @property
+    def options(self) -> ViewOptions:
+        """What build_view needs beyond the filters."""
+        return ViewOptions(frame=self.frame, events=self.events)
 
 
 @dataclass(frozen=True)
@@ -63,8 +78,61 @@ def slide_state(filters: dict, indicators: set[str] | None = None) -> ViewState:
     return state
 
 
-def load_briefing(path: Path, indicators: set[str] | None = None) -> Briefing:
+def _frame(value: object, view: str, dataset: Dataset | None) -> str | tuple[str, ...]:
+    """A slide's `frame`, checked: a map slide's cluster key, ISO3 code or list of codes."""
+    if view != "map":
+        raise FilterError(f"frame: only a map slide has a frame (this slide's view is {view})")
+    clusters = ", ".join(i.key for i in frames.INSETS)
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value) and value:
+        spec: str | tuple[str, ...] = tuple(value)
+    elif isinstance(value, str) and value.strip():
+        spec = value.strip()
+    else:
+        raise FilterError(
+            f"frame: give a cluster ({clusters}), an ISO3 code such as MMR, or a list of codes"
+        )
+    if dataset is not None:
+        try:
+            # each country on its own, so that a mistyped code among good ones is named
+            for part in spec if isinstance(spec, tuple) else (spec,):
+                frames.named_frame(dataset, part)
+            frames.named_frame(dataset, list(spec) if isinstance(spec, tuple) else spec)
+        except frames.FrameError as exc:
+            raise FilterError(str(exc)) from None
+    return spec
+
+
+def _events(value: object, view: str, dataset: Dataset | None) -> tuple[str, ...]:
+    """A slide's `events`, checked: a list of event ids of the records."""
+    if view != "events":
+        raise FilterError(
+            f"events: only an events slide lists events (this slide's view is {view})"
+        )
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise FilterError("events: give a list of event ids (the id column of events.csv)")
+    ids = tuple(dict.fromkeys(v.strip() for v in value))
+    if dataset is not None:
+        known = set(dataset.events["id"])
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            hints = []
+            for i in unknown:
+                near = difflib.get_close_matches(i, sorted(known), n=1, cutoff=0.7)
+                hints.append(f"{i!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+            raise FilterError(f"events: not in the records: {', '.join(hints)}")
+    return ids
+
+
+def load_briefing(
+    path: Path, indicators: set[str] | None = None, dataset: Dataset | None = None
+) -> Briefing:
+    """The briefing in a file, checked. With the dataset, a slide's frame and events are checked
+    against the records too (without it, only their shape)."""
     path = Path(path)
+    if indicators is None and dataset is not None:
+        indicators = set(dataset.indicators["id"])
     where = path.name
     try:
         raw = path.read_text(encoding="utf-8-sig")
@@ -88,7 +156,7 @@ def load_briefing(path: Path, indicators: set[str] | None = None) -> Briefing:
     for i, item in enumerate(data["slides"], 1):
         at = f"{where}, slide {i}"
         if not isinstance(item, dict):
-            raise BriefingError(f"{at}: expected a mapping of view, filters, title, caption, note")
+            raise BriefingError(f"{at}: expected a mapping of {', '.join(KEY_ORDER)}")
         extra = sorted(set(item) - SLIDE_KEYS)
         if extra:
             raise BriefingError(f"{at}: unknown key(s) {', '.join(map(repr, extra))}")
@@ -106,6 +174,11 @@ def load_briefing(path: Path, indicators: set[str] | None = None) -> Briefing:
             raise BriefingError(f"{at}: {exc}") from None
         if view == "profile" and not state.country:
             raise BriefingError(f"{at}: the profile view needs a country filter")
+        try:
+            frame = _frame(item["frame"], view, dataset) if "frame" in item else None
+            events = _events(item["events"], view, dataset) if "events" in item else ()
+        except FilterError as exc:
+            raise BriefingError(f"{at}: {exc}") from None
         slides.append(
             Slide(
                 view,
@@ -113,6 +186,8 @@ def load_briefing(path: Path, indicators: set[str] | None = None) -> Briefing:
                 str(item["title"]),
                 str(item.get("caption") or ""),
                 str(item.get("note") or ""),
+                frame,
+                events,
             )
         )
     return Briefing(path.stem, str(data.get("title") or path.stem), tuple(slides))

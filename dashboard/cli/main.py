@@ -252,7 +252,7 @@ def export(args: argparse.Namespace) -> int:
         jobs.append((args.view, state, Path(args.output), fmt, args.title, None))
     else:
         try:
-            briefing = load_briefing(Path(args.briefing), indicators)
+            briefing = load_briefing(Path(args.briefing), indicators, dataset=dataset)
         except BriefingError as exc:
             return fail(str(exc))
         fmt = args.format or "png"

@@ -27,17 +27,6 @@ LAUNCH_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs Debian's chromium as root)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="session")
 def live_server():
     from werkzeug.serving import make_server
 

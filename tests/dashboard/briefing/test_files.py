@@ -80,3 +80,96 @@ def test_missing_and_binary_files(tmp_path):
     path.write_bytes(b"\xff\xfe\x00\x81binary")
     with pytest.raises(BriefingError, match="not UTF-8"):
         load_briefing(path)
+
+
+# ---------------------------------------------------------------- frame and events
+
+
+def slide_yaml(extra: str, view: str = "map") -> str:
+    """A briefing of two slides whose second has the given keys (so that messages must name
+    slide 2, not just the file)."""
+    first = "  - {view: caseload, title: T}\n"
+    return f"title: x\nslides:\n{first}  - {{view: {view}, title: U, {extra}}}\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "frame"),
+    [
+        ("frame: MMR", "MMR"),
+        ("frame: [MMR, THA]", ("MMR", "THA")),
+        ("frame: moei", "moei"),
+        ("frame: golden-triangle", "golden-triangle"),
+    ],
+)
+def test_a_map_slide_sets_its_frame(tmp_path, bundled, extra, frame):
+    b = load_briefing(write(tmp_path, slide_yaml(extra)), dataset=bundled)
+    assert b.slides[1].frame == frame
+    assert b.slides[1].options.frame == frame
+    assert b.slides[0].frame is None
+
+
+@pytest.mark.parametrize(
+    ("extra", "view", "message"),
+    [
+        ("frame: ZZZ", "map", "b.yaml, slide 2: frame 'ZZZ': the records hold no place in ZZZ"),
+        ("frame: [MMR, ZZZ]", "map", "b.yaml, slide 2: frame 'ZZZ'"),
+        ("frame: golden triangle", "map", "b.yaml, slide 2: frame 'golden triangle': give a"),
+        ("frame: 42", "map", "b.yaml, slide 2: frame: give a cluster (moei, golden-triangle)"),
+        ("frame: []", "map", "b.yaml, slide 2: frame: give a cluster"),
+        ("frame: MMR", "sankey", "b.yaml, slide 2: frame: only a map slide has a frame"),
+    ],
+)
+def test_bad_frames_are_refused_naming_the_slide(tmp_path, bundled, extra, view, message):
+    with pytest.raises(BriefingError) as err:
+        load_briefing(write(tmp_path, slide_yaml(extra, view)), dataset=bundled)
+    assert message in str(err.value)
+
+
+def test_an_events_slide_picks_its_events(tmp_path, bundled):
+    ids = list(bundled.events["id"][:3])
+    b = load_briefing(
+        write(tmp_path, slide_yaml(f"events: [{', '.join(ids)}]", "events")), dataset=bundled
+    )
+    assert b.slides[1].events == tuple(ids)
+    assert b.slides[1].options.events == tuple(ids)
+    one = load_briefing(write(tmp_path, slide_yaml(f"events: {ids[0]}", "events")))
+    assert one.slides[1].events == (ids[0],)
+
+
+def test_bad_event_ids_are_refused_naming_the_slide_and_the_id(tmp_path, bundled):
+    real = str(bundled.events["id"].iloc[0])
+    typo = real[:-1] + ("x" if real[-1] != "x" else "y")
+    with pytest.raises(BriefingError) as err:
+        load_briefing(
+            write(tmp_path, slide_yaml(f"events: [{real}, {typo}]", "events")), dataset=bundled
+        )
+    text = str(err.value)
+    assert text.startswith("b.yaml, slide 2: events: not in the records:")
+    assert repr(typo) in text and f"did you mean {real!r}" in text
+    assert repr(real) not in text.split("did you mean")[0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "view", "message"),
+    [
+        ("events: []", "events", "b.yaml, slide 2: events: give a list of event ids"),
+        ("events: {a: 1}", "events", "b.yaml, slide 2: events: give a list of event ids"),
+        ("events: [evt-x]", "map", "b.yaml, slide 2: events: only an events slide lists events"),
+    ],
+)
+def test_bad_events_keys_are_refused(tmp_path, bundled, extra, view, message):
+    with pytest.raises(BriefingError) as err:
+        load_briefing(write(tmp_path, slide_yaml(extra, view)), dataset=bundled)
+    assert message in str(err.value)
+
+
+def test_the_example_frames_myanmar_and_picks_events_of_2023(bundled):
+    b = load_briefing(EXAMPLE, dataset=bundled)
+    myanmar = next(s for s in b.slides if s.title == "Myanmar's compounds")
+    assert myanmar.frame == ("MMR",)
+    events = next(s for s in b.slides if s.view == "events")
+    picked = bundled.events[bundled.events["id"].isin(events.events)]
+    assert len(picked) == len(events.events) >= 5
+    assert set(picked["date_start"].str[:4]) == {"2023"}
+    lanes = {"operation", "rescue", "repatriation", "deportation", "declaration", "task_force"}
+    assert len(set(picked["kind"]) & lanes) >= 4  # operations, returns and policy

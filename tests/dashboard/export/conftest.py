@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.export import render as export_module
 from dashboard.export.render import Exporter, Page, frame_for_print, print_figure
-from tests.dashboard.export.svgtext import CHROMIUM, LAUNCH_ARGS, measure_svg
+from tests.dashboard.export.svgtext import measure_svg
 
 BOUNDS = (2022, 2023)
 FULL = Page(180)
@@ -23,16 +23,9 @@ def shared_exporter():
 
 
 @pytest.fixture(scope="session")
-def svg_browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        yield b
-        b.close()
+def svg_browser(browser):
+    """The run's one Playwright Chromium (tests/conftest.py)."""
+    return browser
 
 
 class Printed:
