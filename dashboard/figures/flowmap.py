@@ -960,6 +960,17 @@ def build_flow_map(
     for code, line in offices.items():
         if code in country_text:
             country_text[code] += f"<br>{line}"
+    # on a small map two names can meet: the larger country keeps its name
+    # (square degrees: enough to rank countries by size)
+    areas = dict(zip(dataset.admin0["iso3"], shapely.area(dataset.admin0.geometry.values)))
+    kept: dict[str, tuple] = {}
+    for code in sorted(country_text, key=lambda c: -areas.get(c, 0.0)):
+        one = {code: country_points[code]}
+        box = country_name_boxes(one, country_text, main_frame, layout.font_px)[0]
+        if not any(_hit(box, other) for other in kept.values()):
+            kept[code] = box
+    country_points = {c: country_points[c] for c in country_text if c in kept}
+    country_text = {c: country_text[c] for c in country_points}
     obstacles = country_name_obstacles(country_points, country_text, main_frame, layout.font_px)
     for pid in in_insets & set(drawn_places["id"]):
         loc = dataset.locations.set_index("id").loc[pid]
