@@ -14,6 +14,7 @@ from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.explorer import callbacks
 from dashboard.figures import flowmap as figures
 from dashboard.figures.timeline import build_time_strip
+from dashboard.serving import harden
 from dashboard.settings import Settings
 from dashboard.state import (
     DEFAULT_LAYERS,
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         suppress_callback_exceptions=False,
     )
     app.server.config["DATASET"] = dataset
+    harden(app.server, settings.frame_ancestors)
     years = year_bounds(dataset)
     config = graph_config(app)
     start = ViewState()
@@ -175,9 +177,10 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             return Response(f"{exc}\n", status=400, mimetype="text/plain")
         if name == "locations" and request.args:
             return Response("locations.csv takes no filters\n", status=400, mimetype="text/plain")
-        body = download_csv(dataset, name, filters)
+        # UTF-8 with a byte-order mark: Excel on Windows then reads "Las Piñas" as written
+        body = "\ufeff" + download_csv(dataset, name, filters)
         return Response(
-            body,
+            body.encode("utf-8"),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )

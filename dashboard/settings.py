@@ -16,6 +16,7 @@ class Settings:
     code_column: str = "iso3"
     briefings_dir: Path | None = None  # None: the bundled example briefings
     debug: bool = False
+    frame_ancestors: str = "'self'"  # who may embed the page in a frame (CSP frame-ancestors)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -31,6 +32,8 @@ class Settings:
             s = replace(s, boundaries=Path(env["DASHBOARD_BOUNDARIES"]))
         if env.get("DASHBOARD_BRIEFINGS"):
             s = replace(s, briefings_dir=Path(env["DASHBOARD_BRIEFINGS"]))
+        if env.get("DASHBOARD_FRAME_ANCESTORS"):
+            s = replace(s, frame_ancestors=env["DASHBOARD_FRAME_ANCESTORS"])
         if env.get("DASHBOARD_CODE_COLUMN"):
             s = replace(s, code_column=env["DASHBOARD_CODE_COLUMN"])
         return s

@@ -53,6 +53,11 @@ def serve(settings: Settings) -> int:
     if not report.ok:
         print(report.render(), file=sys.stderr)
         print("Serving the rows that passed; the page lists the problems.", file=sys.stderr)
+    from werkzeug.serving import WSGIRequestHandler
+
+    # the Server header names no software or Python version
+    WSGIRequestHandler.server_version = "dashboard"
+    WSGIRequestHandler.sys_version = ""
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -18,7 +19,7 @@ def client(small_dir):
 
 
 def rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    return list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
 
 
 def test_page_serves(client):
@@ -141,3 +142,63 @@ def test_downloads_defuse_spreadsheet_formulas(tmp_path):
     data = rows(app.server.test_client().get("/download/routes.csv"))
     r9 = next(d for d in data if d["id"] == "r9")
     assert r9["period"].startswith("'=") and r9["section"].startswith("'@")
+
+
+def test_downloads_open_in_excel_and_are_not_cached_stale(client):
+    r = client.get("/download/locations.csv")
+    assert r.get_data()[:3] == b"\xef\xbb\xbf"  # UTF-8 byte-order mark: Excel reads "Piñas"
+    assert r.get_data().decode("utf-8-sig").startswith("id,name")
+    assert r.headers["Cache-Control"] == "no-cache"
+
+
+def test_every_answer_keeps_the_page_to_its_own_host(client):
+    r = client.get("/")
+    policy = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "connect-src 'self'" in policy
+    assert "frame-ancestors 'self'" in policy
+    assert "http" not in policy  # no other host is allowed anything
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"] == "same-origin"
+    assert "Server" not in r.headers
+
+
+def test_answers_are_compressed_when_the_browser_asks(client):
+    r = client.get("/_dash-layout", headers={"Accept-Encoding": "gzip"})
+    assert r.headers.get("Content-Encoding") == "gzip"
+    plain = client.get("/_dash-layout")
+    assert len(r.get_data()) < len(plain.get_data()) / 3
+
+
+def test_fingerprinted_files_are_cached_for_a_year(client):
+    page = client.get("/").get_data(as_text=True)
+    asset = next(p for p in page.split('"') if p.startswith("/assets/style.css?m="))
+    assert "immutable" in client.get(asset).headers["Cache-Control"]
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    geo = "/geo/" + re.search(r"countries-[0-9a-f]+\.json", layout).group(0)
+    assert "immutable" in client.get(geo).headers["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"inputs": []}', "names no output"),
+        (b'{"output": "explorer-map.figure", "inputs": "x"}', "inputs is not a list"),
+    ],
+)
+def test_malformed_callback_requests_get_a_clear_400(client, body, reason):
+    r = client.post(
+        "/_dash-update-component", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 400 and reason in r.get_data(as_text=True)
+
+
+def test_an_oversized_request_is_refused_unread(client):
+    r = client.post(
+        "/_dash-update-component",
+        data=b"{" + b" " * 3_000_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert len(r.get_data()) < 1000  # never echoed back
