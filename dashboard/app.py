@@ -253,6 +253,8 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
                 body = exporter.render(fig, meta, fmt, page, title, built=True)
         except ExportUnavailable as exc:
             return Response(f"{exc}\n", status=503, mimetype="text/plain")
+        except ExportError as exc:
+            return Response(f"{exc}\n", status=400, mimetype="text/plain")
         mimetype = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}[fmt]
         return Response(
             body,

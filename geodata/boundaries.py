@@ -10,7 +10,7 @@ import shapely
 from shapely.ops import polylabel
 
 from geodata.countries import is_iso3, iso3_from_alpha2, iso3_from_numeric
-from geodata.io import read_bytes
+from geodata.io import read_bytes, refusal
 from geodata.report import Problem, ValidationReport
 
 BOUNDARIES_DIR = Path(__file__).parent / "boundaries"
@@ -38,15 +38,21 @@ def _read_vector(path: Path, report: ValidationReport) -> gpd.GeoDataFrame | Non
         return None
     if path.suffix.lower() != ".shp" and read_bytes(path, report) is None:
         return None
-    if path.suffix.lower() == ".shp" and not path.exists():
-        report.add(Problem(name, None, None, f"file not found: {path}"))
-        return None
+    if path.suffix.lower() == ".shp":
+        # the .shp and the files read beside it (.shx, .dbf, .prj, .cpg) must all be plain files
+        for part in [path, *sorted(p for p in path.parent.glob(path.stem + ".*") if p != path)]:
+            reason = refusal(part)
+            if reason is not None:
+                report.add(Problem(part.name, None, None, reason))
+                return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio/GDAL raise many kinds; all mean "cannot read"
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        for shown in {str(path.resolve()), str(path.absolute()), str(path)}:
+            first = first.replace(shown, name)  # the reader's message names no server path
         report.add(Problem(name, None, None, f"cannot read as a boundary file: {first}"))
         return None
     if frame.empty:

@@ -25,6 +25,7 @@ from geodata.schema import (
     Record,
     RouteRow,
     SourceRow,
+    text_problems,
     typed_frame,
     validate_rows,
 )
@@ -218,6 +219,12 @@ def _load_profiles(path: Path, report: ValidationReport, figure_ids: set[str]) -
             report.add(Problem(name, i, str(code), f"{code!r} is not an ISO3 country code"))
             tally.rejected += 1
             continue
+        refused = [(where, why) for where, why in text_problems(body) if why]
+        if refused:
+            for where, why in refused:
+                report.add(Problem(name, i, f"{code}.{where}" if where else str(code), why))
+            tally.rejected += 1
+            continue
         try:
             profile = Profile.model_validate(body)
         except ValidationError as exc:
@@ -261,7 +268,7 @@ def load_dataset(
     overrides = {k: Path(v) for k, v in (overrides or {}).items()}
     report = ValidationReport()
     if not data_dir.is_dir():
-        report.add(Problem(str(data_dir), None, None, "data folder not found"))
+        report.add(Problem(data_dir.name or "data folder", None, None, "data folder not found"))
 
     admin0 = bnd.load_admin0(report, Path(boundaries) if boundaries else None, code_column)
     admin1_frame = bnd.load_admin1(report, Path(admin1) if admin1 else None)
@@ -297,7 +304,7 @@ def load_dataset(
         if fallback:
             report.add(
                 Problem(
-                    file, None, None, f"not in {data_dir}: using the bundled records", "warning"
+                    file, None, None, "not in the data folder: using the bundled records", "warning"
                 )
             )
         if not path.exists() and not required:

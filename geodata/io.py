@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,9 @@ from geodata.report import Problem, ValidationReport
 
 MAX_BYTES = 200 * 1024 * 1024
 ROW_COLUMN = "_row"
+# A field may be as long as a file may be: an over-long text is then refused by the row's own
+# checks, with its row and column, instead of stopping the reader (csv's default is 128 kB).
+csv.field_size_limit(min(sys.maxsize, MAX_BYTES))
 
 
 def _decode(path: Path, raw: bytes, report: ValidationReport, label: str | None) -> str | None:
@@ -43,13 +47,29 @@ def _decode(path: Path, raw: bytes, report: ValidationReport, label: str | None)
         return None
 
 
+def refusal(path: Path) -> str | None:
+    """Why a path is not read as a data file, or None. A link may point only to a file in its
+    own folder (a link to /etc/passwd is not data), and only regular files are read (a named
+    pipe would block the reader for ever). Reasons never name server paths."""
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "is a link to nothing readable"
+        if target.parent != path.parent.resolve():
+            return "is a link to a file outside its folder; copy the file in instead"
+    if not path.exists():
+        return "file not found"
+    if not path.is_file():
+        return "not a regular file"
+    return None
+
+
 def read_bytes(path: Path, report: ValidationReport, label: str | None = None) -> bytes | None:
     name = label or path.name
-    if not path.exists():
-        report.add(Problem(name, None, None, f"file not found: {path}"))
-        return None
-    if not path.is_file():
-        report.add(Problem(name, None, None, f"not a regular file: {path}"))
+    reason = refusal(path)
+    if reason is not None:
+        report.add(Problem(name, None, None, reason))
         return None
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -63,7 +83,15 @@ def read_bytes(path: Path, report: ValidationReport, label: str | None = None) -
     if not raw.strip():
         report.add(Problem(name, None, None, "file is empty"))
         return None
-    if b"\x00" in raw[:65536] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if raw.startswith(b"PK\x03\x04") or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        report.add(
+            Problem(name, None, None, "file is a spreadsheet workbook: save it as CSV UTF-8")
+        )
+        return None
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    binary_magic = (b"\x89PNG", b"%PDF", b"GIF8", b"\x1f\x8b", b"\xff\xd8\xff", b"\x7fELF")
+    if not utf16 and (raw.startswith(binary_magic) or raw[:65536].count(b"\x00") > 8):
+        # a stray NUL or two in a text file is a row's fault, reported with its row
         report.add(Problem(name, None, None, "file is binary, not a text table"))
         return None
     return raw
@@ -74,6 +102,14 @@ def read_text(path: Path, report: ValidationReport, label: str | None = None) ->
     if raw is None:
         return None
     return _decode(path, raw, report, label)
+
+
+MAX_MALFORMED = 100  # beyond this many broken rows the file is not CSV, and re-reading costs
+
+
+def _lines_from(lines: list[str], start: int):
+    for i in range(start, len(lines)):
+        yield lines[i]
 
 
 def read_csv_table(
@@ -93,7 +129,8 @@ def read_csv_table(
     if text is None:
         tally.file_error = True
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = io.StringIO(text, newline="").readlines()  # the lines exactly as csv reads them
+    reader = csv.reader(_lines_from(lines, 0), strict=True)
     try:
         header = next(reader)
     except (csv.Error, StopIteration) as exc:
@@ -127,19 +164,44 @@ def read_csv_table(
     rows: list[list[str]] = []
     numbers: list[int] = []
     row_no = 0
+    base = 0  # physical lines before the current reader's first line
+    malformed = 0
     while True:
+        start = base + reader.line_num  # the line (0-based) the next row begins on
         try:
             fields = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
+            # A broken row (an unclosed quote, a stray quote) is reported and skipped; reading
+            # goes on from the line after the one it began on, so no valid row after it is lost.
             row_no += 1
             tally.read += 1
             tally.rejected += 1
-            report.add(Problem(name, row_no, None, f"malformed CSV: {exc}"))
-            # csv cannot resume reliably after a quoting error: stop and say so.
-            report.add(Problem(name, None, None, "reading stopped at the malformed row"))
-            break
+            reason = str(exc)
+            if "unexpected end of data" in reason:
+                reason = "a quote opened in this row is never closed"
+            elif "expected after" in reason:
+                reason = (
+                    "a quote ends before its field does (quote the whole field and double "
+                    'any quote inside it: "a ""b"" c")'
+                )
+            report.add(Problem(name, row_no, None, f"malformed CSV row: {reason}"))
+            malformed += 1
+            if malformed >= MAX_MALFORMED:
+                report.add(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        f"reading stopped after {MAX_MALFORMED} "
+                        "malformed rows: is this a CSV file?",
+                    )
+                )
+                break
+            base = start + 1
+            reader = csv.reader(_lines_from(lines, base), strict=True)
+            continue
         if not fields or all(not f.strip() for f in fields):
             continue  # blank lines are layout, not data
         row_no += 1
@@ -166,6 +228,61 @@ def read_csv_table(
     return frame
 
 
+MAX_YAML_DEPTH = 50
+
+
+class YamlRefused(ValueError):
+    """A YAML document this dashboard will not read, and why."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without aliases (a few lines of them can expand to gigabytes), with a bound
+    on nesting, and refusing a key given twice in one mapping (the second would silently win)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlRefused(
+                f"line {event.start_mark.line + 1}: aliases (*name) are not accepted; "
+                "write the value out"
+            )
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise YamlRefused(
+                    f"line {mark.line + 1}: nested more than {MAX_YAML_DEPTH} levels deep"
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                continue  # SafeLoader reports unhashable keys itself
+            if key in seen:
+                raise YamlRefused(
+                    f"line {key_node.start_mark.line + 1}: key {key!r} given twice (first on "
+                    f"line {seen[key]}); the second would silently replace the first"
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_text(text: str) -> object:
+    """YAML as data, refusing aliases, deep nesting and repeated keys (YamlRefused), and
+    turning PyYAML's own errors into yaml.YAMLError as usual."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise YamlRefused(f"nested more than {MAX_YAML_DEPTH} levels deep") from None
+
+
 def read_yaml(path: Path, report: ValidationReport) -> object | None:
     name = path.name
     text = read_text(path, report)
@@ -173,7 +290,11 @@ def read_yaml(path: Path, report: ValidationReport) -> object | None:
         report.tally(name).file_error = True
         return None
     try:
-        return yaml.safe_load(text)
+        return load_yaml_text(text)
+    except YamlRefused as exc:
+        report.add(Problem(name, None, None, f"not accepted: {exc}"))
+        report.tally(name).file_error = True
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -151,12 +151,17 @@ def _parse_number(v: object) -> float:
     return number
 
 
+MAX_COUNT = 1_000_000_000  # more people than any route could carry: a typo or an attack
+
+
 def _check_count(v: object) -> int | None:
     if v is None:
         return None
     number = _parse_number(v)
     if number < 0:
         raise ValueError(f"count {v} is negative")
+    if number > MAX_COUNT:
+        raise ValueError(f"count {v} is over {MAX_COUNT:,}, more people than any route carries")
     if number != int(number):
         raise ValueError(f"count {v} is not a whole number of people")
     return int(number)
@@ -166,6 +171,8 @@ def _check_number(v: object) -> float | None:
     if v is None:
         return None
     number = _parse_number(v)
+    if abs(number) > 1e15:
+        raise ValueError(f"value {v} is too large to be a figure (over 10^15)")
     if number < 0:
         raise ValueError(f"value {v} is negative")
     return number
@@ -437,6 +444,37 @@ class NoteRow(Record):
     section: Text
 
 
+MAX_TEXT = 20_000  # characters in one cell: the longest note is far shorter
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A tag or a character reference would be read as markup by the map's text renderer (a live
+# link, a different text); names and notes have no use for them.
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?]|&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z]+);")
+
+
+def cell_problem(value: object) -> str | None:
+    """Why a text cell is refused before its row is read, or None."""
+    if not isinstance(value, str):
+        return None
+    if len(value) > MAX_TEXT:
+        return f"text of {len(value):,} characters, over the {MAX_TEXT:,} limit"
+    found = _CONTROL.search(value)
+    if found:
+        return f"contains a control character (U+{ord(found.group()):04X})"
+    found = _MARKUP.search(value)
+    if found:
+        return f"contains markup ({found.group()!r}...); write plain text"
+    return None
+
+
+def text_problems(node: object, where: str = "") -> list[tuple[str, str | None]]:
+    """Each text in a YAML tree that a cell would be refused for, with its dotted path."""
+    if isinstance(node, dict):
+        return [p for k, v in node.items() for p in text_problems(v, f"{where}.{k}".lstrip("."))]
+    if isinstance(node, list):
+        return [p for i, v in enumerate(node) for p in text_problems(v, f"{where}[{i}]")]
+    return [(where, cell_problem(node))]
+
+
 def validate_rows(
     frame: pd.DataFrame, model: type[Record], file: str, report: ValidationReport
 ) -> pd.DataFrame:
@@ -445,6 +483,13 @@ def validate_rows(
     tally = report.tally(file)
     for raw in frame.to_dict("records"):
         row_no = raw.pop(ROW_COLUMN)
+        bad = [(column, cell_problem(v)) for column, v in raw.items()]
+        bad = [(column, why) for column, why in bad if why]
+        if bad:
+            for column, why in bad:
+                report.add(Problem(file, row_no, column, why))
+            tally.rejected += 1
+            continue
         try:
             record = model.model_validate(raw)
         except (TypeError, ValueError) as exc:

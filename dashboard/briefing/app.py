@@ -89,6 +89,27 @@ def create_briefing_app(
                 cache.popitem(last=False)
         return value
 
+    loaded_files: OrderedDict[tuple, Briefing | BriefingError] = OrderedDict()
+
+    def loaded(path: Path) -> Briefing:
+        """A briefing file read and checked once per version of the file (not per visit)."""
+        try:
+            stat = path.stat()
+            key = (str(path), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            key = (str(path), None, None)
+
+        def make() -> Briefing | BriefingError:
+            try:
+                return load_briefing(path, dataset=dataset)
+            except BriefingError as exc:
+                return exc
+
+        result = remember(loaded_files, key, make)
+        if isinstance(result, BriefingError):
+            raise result
+        return result
+
     prepared_views: OrderedDict[tuple, tuple] = OrderedDict()
 
     def prepared(b: Briefing, path: Path, n: int) -> tuple:
@@ -194,7 +215,7 @@ def create_briefing_app(
             items, problems = [], []
             for name, path in available.items():
                 try:
-                    b = load_briefing(path, dataset=dataset)
+                    b = loaded(path)
                     items.append({"title": b.title, "href": f"{BASE}{name}/1"})
                 except BriefingError as exc:
                     problems.append(str(exc))
@@ -204,7 +225,7 @@ def create_briefing_app(
             return briefing_error(f"No briefing named {name!r}.", BASE)
         path = available[name]
         try:
-            briefing = load_briefing(path, dataset=dataset)
+            briefing = loaded(path)
         except BriefingError as exc:
             return briefing_error(str(exc), BASE)
         try:

@@ -22,11 +22,16 @@ from dashboard.figures.views import VIEWS, ViewOptions
 from dashboard.state import FILTER_KEYS, ViewState, parse_query
 from geodata.dataset import Dataset
 from geodata.filters import FilterError
+from geodata.io import YamlRefused, load_yaml_text, refusal
+from geodata.schema import text_problems
 
 BRIEFINGS_DIR = Path(__file__).parent / "examples"
 FILTERS = FILTER_KEYS
 KEY_ORDER = ("view", "filters", "title", "caption", "note", "frame", "events")
 SLIDE_KEYS = set(KEY_ORDER)
+
+
+MAX_BRIEFING_BYTES = 1_000_000  # a briefing is a few kB of text
 
 
 class BriefingError(ValueError):
@@ -134,6 +139,9 @@ def load_briefing(
     if indicators is None and dataset is not None:
         indicators = set(dataset.indicators["id"])
     where = path.name
+    reason = refusal(path)
+    if reason is not None:
+        raise BriefingError(f"{where}: {reason}")
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -142,14 +150,21 @@ def load_briefing(
         raise BriefingError(f"{where}: not UTF-8 text") from None
     except OSError as exc:
         raise BriefingError(f"{where}: cannot read ({exc.strerror})") from None
+    if len(raw) > MAX_BRIEFING_BYTES:
+        raise BriefingError(f"{where}: {len(raw):,} bytes, over the {MAX_BRIEFING_BYTES:,} limit")
     try:
-        data = yaml.safe_load(raw)
+        data = load_yaml_text(raw)
+    except YamlRefused as exc:
+        raise BriefingError(f"{where}: not accepted: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
         raise BriefingError(f"{where}: not valid YAML{line}") from None
     if not isinstance(data, dict) or not isinstance(data.get("slides"), list):
         raise BriefingError(f"{where}: expected a mapping with 'title' and a list of 'slides'")
+    for at, why in text_problems(data):
+        if why:
+            raise BriefingError(f"{where}: {at}: {why}")
     if not data["slides"]:
         raise BriefingError(f"{where}: the briefing has no slides")
     slides = []

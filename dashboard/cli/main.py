@@ -9,7 +9,7 @@ from pathlib import Path
 from dashboard.settings import Settings
 from geodata.boundaries import SUPPORTED as BOUNDARY_SUFFIXES
 from geodata.dataset import PROFILES_FILE, TABLES, load_dataset
-from geodata.io import read_csv_table
+from geodata.io import read_csv_table, read_yaml
 from geodata.report import Problem, ValidationReport
 
 
@@ -80,6 +80,29 @@ def _table_for(path: Path) -> str | None:
     return best if best_score >= 0.5 else None
 
 
+def _is_briefing(path: Path) -> bool:
+    """A YAML file with a list of slides is a briefing, not country profiles."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return False
+    data = read_yaml(path, ValidationReport())
+    return isinstance(data, dict) and "slides" in data
+
+
+def _validate_briefing(path: Path) -> ValidationReport:
+    from dashboard.briefing.files import BriefingError, load_briefing
+
+    report = ValidationReport()
+    tally = report.tally(path.name)
+    try:
+        briefing = load_briefing(path, dataset=load_dataset())
+    except BriefingError as exc:
+        report.add(Problem(path.name, None, None, f"briefing refused: {exc}"))
+        tally.file_error = True
+        return report
+    tally.read = tally.accepted = len(briefing.slides)
+    return report
+
+
 def validate(paths: list[str], code_column: str) -> int:
     status = 0
     for raw in paths:
@@ -90,6 +113,8 @@ def validate(paths: list[str], code_column: str) -> int:
             report = dataset.report
         elif path.suffix.lower() in BOUNDARY_SUFFIXES:
             report = load_dataset(boundaries=path, code_column=code_column).report
+        elif path.name != PROFILES_FILE and _is_briefing(path):
+            report = _validate_briefing(path)
         elif path.name == PROFILES_FILE or path.suffix.lower() in (".yaml", ".yml"):
             report = load_dataset(overrides={PROFILES_FILE: path}).report
         elif path.suffix.lower() in (".csv", ".txt", ".tsv") or not path.suffix:

@@ -31,7 +31,8 @@ import plotly
 ROOT = Path(__file__).resolve().parents[2]
 TOPOJSON = ROOT / "assets" / "topojson"
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-START_TIMEOUT = 60.0  # s to start Chromium and load plotly.js
+# s to start Chromium and load plotly.js: a few seconds when it works (BROWSER_START_TIMEOUT)
+START_TIMEOUT = float(os.environ.get("BROWSER_START_TIMEOUT") or 20.0)
 RENDER_TIMEOUT = 90.0  # s for one figure
 
 STARTS = 0  # Chromium processes started by this process
@@ -46,8 +47,10 @@ class BrowserUnavailable(RuntimeError):
 
 def chromium_path() -> str | None:
     """The Chromium kaleido will drive: BROWSER_PATH, else Debian's, else one on PATH."""
+    given = os.environ.get("BROWSER_PATH")
+    if given:  # the operator's choice, or nothing: never silently another browser
+        return given if Path(given).is_file() and os.access(given, os.X_OK) else None
     for candidate in (
-        os.environ.get("BROWSER_PATH"),
         "/usr/bin/chromium",
         shutil.which("chromium"),
         shutil.which("google-chrome"),
@@ -55,6 +58,22 @@ def chromium_path() -> str | None:
         if candidate and Path(candidate).exists():
             return candidate
     return None
+
+
+def missing_message() -> str:
+    """What to do when chromium_path() finds nothing."""
+    given = os.environ.get("BROWSER_PATH")
+    if given:
+        return (
+            f"BROWSER_PATH is {given}, which is not a program on this machine: set it to a "
+            "Chrome or Chromium binary, or unset it to use Debian's /usr/bin/chromium. The "
+            "dashboard, downloads and everything else work without export."
+        )
+    return (
+        "PNG, SVG and PDF export needs Chromium. On Debian: `apt-get install chromium` "
+        "(or set BROWSER_PATH to a Chrome or Chromium binary). The dashboard, downloads "
+        "and everything else work without it."
+    )
 
 
 def _kaleido_class():
@@ -88,6 +107,16 @@ def _kaleido_class():
     return _Kaleido
 
 
+def _reason(exc: BaseException) -> str:
+    """The first sentence the browser driver gives, without its advice to download a browser."""
+    first = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+    first = first.strip() or type(exc).__name__
+    return (
+        f"{first.rstrip('.')}. Set BROWSER_PATH to a working Chrome or Chromium, or unset it "
+        "to use Debian's /usr/bin/chromium (apt-get install chromium)."
+    )
+
+
 class Browser:
     """One Chromium driven by kaleido on a private event loop thread."""
 
@@ -100,18 +129,29 @@ class Browser:
         )
         self._thread.start()
 
+        holder: dict = {}
+
         async def start():
-            k = kaleido_class(
+            k = holder["k"] = kaleido_class(
                 n=1, timeout=RENDER_TIMEOUT, plotlyjs=str(PLOTLY_JS), mathjax=False, path=path
             )
-            await k.open()
+            try:
+                await k.open()
+            except BaseException as exc:  # noqa: BLE001 - returned, so no task holds it unread
+                return exc
             return k
 
         try:
-            self._kaleido = self._run(start(), START_TIMEOUT)
-        except Exception as exc:  # choreographer raises many kinds
+            result = self._run(start(), START_TIMEOUT)
+        except TimeoutError:
+            result = TimeoutError(f"it did not answer within {START_TIMEOUT:g} s")
+        if isinstance(result, BaseException):
+            process = getattr(holder.get("k"), "subprocess", None)
+            if process is not None and process.poll() is None:
+                process.kill()
             self._stop_loop()
-            raise BrowserUnavailable(f"Chromium ({path}) would not start: {exc}") from exc
+            raise BrowserUnavailable(f"Chromium ({path}) would not start: {_reason(result)}")
+        self._kaleido = result
         STARTS += 1
 
     def _run(self, coroutine, timeout: float):
@@ -170,11 +210,7 @@ def _start() -> Browser:
     global _SHARED, _AT_EXIT
     path = chromium_path()
     if path is None:
-        raise BrowserUnavailable(
-            "PNG, SVG and PDF export needs Chromium. On Debian: `apt-get install chromium` "
-            "(or set BROWSER_PATH to a Chrome or Chromium binary). The dashboard, downloads "
-            "and everything else work without it."
-        )
+        raise BrowserUnavailable(missing_message())
     _SHARED = Browser(path)
     if not _AT_EXIT:
         atexit.register(shutdown)

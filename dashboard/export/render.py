@@ -30,6 +30,7 @@ from dashboard.export import browser
 from dashboard.export.browser import PLOTLY_JS, TOPOJSON, BrowserUnavailable  # noqa: F401
 from dashboard.figures.labels import anchor_for_box, text_size
 from dashboard.figures.views import REPORT, ViewMeta
+from geodata.schema import cell_problem
 
 FORMATS = ("png", "svg", "pdf")
 PRESETS = {"column": 85.0, "full": 180.0}  # one journal column, full page width (mm)
@@ -616,6 +617,8 @@ def print_figure(
     size. Raises EmptyExport when the selection draws nothing."""
     from dashboard.figures.views import build_view
 
+    if title is not None and (why := cell_problem(title)):
+        raise ExportError(f"title: {why}")
     state = print_state(view, state, page)
     options = _print_options(view, page, options)
     if view in ("map", "sankey"):
@@ -902,11 +905,7 @@ class Exporter:
 
     def __enter__(self) -> Exporter:
         if chromium_path() is None:
-            raise ExportUnavailable(
-                "PNG, SVG and PDF export needs Chromium. On Debian: `apt-get install chromium` "
-                "(or set BROWSER_PATH to a Chrome or Chromium binary). The dashboard, downloads "
-                "and everything else work without it."
-            )
+            raise ExportUnavailable(browser.missing_message())
         try:
             browser.shared()
         except BrowserUnavailable as exc:
@@ -949,9 +948,25 @@ class Exporter:
         return path
 
 
+MAX_PIXELS = 60_000_000  # an A0 poster at 300 dpi is about 69 M; a browser canvas gives out beyond
+SIGNATURES = {"png": (b"\x89PNG\r\n\x1a\n",), "pdf": (b"%PDF",), "svg": (b"<svg", b"<?xml")}
+
+
 def render_framed(framed: go.Figure, w: int, h: int, fmt: str, page: Page) -> bytes:
-    """PNG, SVG or PDF bytes of a framed figure, by the shared browser."""
+    """PNG, SVG or PDF bytes of a framed figure, by the shared browser. A PNG larger than
+    MAX_PIXELS is refused before rendering, and whatever comes back is checked to be the format
+    asked for (a browser out of memory returns a few bytes of nothing)."""
     scale = page.scale if fmt == "png" else 1
+    if fmt == "png":
+        pixels = round(w * scale) * round(h * scale)
+        if pixels > MAX_PIXELS:
+            most = int(page.dpi * (MAX_PIXELS / pixels) ** 0.5)
+            raise ExportError(
+                f"{page.width_mm:g} mm at {page.dpi} dpi would be {round(w * scale):,} × "
+                f"{round(h * scale):,} pixels ({pixels / 1e6:,.0f} million), over the "
+                f"{MAX_PIXELS / 1e6:g} million a PNG may have: use at most {most} dpi at this "
+                "width, or SVG or PDF, which print sharp at any size"
+            )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -960,6 +975,11 @@ def render_framed(framed: go.Figure, w: int, h: int, fmt: str, page: Page) -> by
         raise ExportUnavailable(str(exc)) from exc
     except Exception as exc:  # kaleido/choreographer raise many kinds
         raise ExportUnavailable(f"the figure could not be rendered: {exc}") from exc
+    if not data.lstrip()[:16].startswith(SIGNATURES[fmt]):
+        raise ExportUnavailable(
+            f"the browser returned {len(data):,} bytes that are not a {fmt.upper()} file; "
+            "nothing was written (a smaller size or dpi may render)"
+        )
     if fmt == "png":
         return _png_with_dpi(data, page.dpi)
     if fmt == "svg":
