@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from geodata import boundaries as bnd
 from geodata.countries import country_name, fold, is_iso3
-from geodata.io import ROW_COLUMN, read_csv_table, read_yaml
+from geodata.io import ROW_COLUMN, XLSX_SUFFIXES, read_table, read_yaml
 from geodata.report import Problem, ValidationReport
 from geodata.schema import (
     AnchorRow,
@@ -252,6 +252,17 @@ def _load_profiles(path: Path, report: ValidationReport, figure_ids: set[str]) -
     return profiles
 
 
+def _table_path(folder: Path, file: str) -> Path:
+    """A table's file in a folder: routes.csv, else routes.xlsx (saved from a spreadsheet)."""
+    path = folder / file
+    if not path.exists():
+        for suffix in XLSX_SUFFIXES:
+            sheet = path.with_suffix(suffix)
+            if sheet.exists():
+                return sheet
+    return path
+
+
 def load_dataset(
     data_dir: Path | str | None = None,
     boundaries: Path | str | None = None,
@@ -280,7 +291,7 @@ def load_dataset(
     names: dict[str, str] = {}  # table -> the name its problems are reported under
     bundled: set[str] = set()  # tables read from the bundled records
     for file, (model, required) in TABLES.items():
-        path = overrides.get(file) or data_dir / file
+        path = overrides.get(file) or _table_path(data_dir, file)
         fallback = not path.exists() and data_dir != RECORDS_DIR and file not in overrides
         if fallback:
             path = RECORDS_DIR / file
@@ -315,7 +326,7 @@ def load_dataset(
             names[file] = file
             continue
         label = names[file] = file if path.name == file else f"{path.name} ({file})"
-        raw = read_csv_table(path, report, required=_required_columns(model), label=label)
+        raw = read_table(path, report, required=_required_columns(model), label=label)
         frames[file] = _empty(model) if raw is None else validate_rows(raw, model, label, report)
         frames[file] = _dedupe(frames[file], label, report)
 

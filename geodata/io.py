@@ -228,6 +228,130 @@ def read_csv_table(
     return frame
 
 
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+MAX_XLSX_UNPACKED = 200 * 1024 * 1024  # a workbook is a zip: what it unpacks to is bounded too
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV would hold (2023.0 as 2023, a date as 2023-05-01)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text.removesuffix("T00:00:00")
+    return str(value)
+
+
+def read_xlsx_table(
+    path: Path,
+    report: ValidationReport,
+    required: list[str] | None = None,
+    label: str | None = None,
+) -> pd.DataFrame | None:
+    """A record table saved from a spreadsheet: its first sheet (or the sheet named like the
+    table), read as the CSV reader reads a file. Formulas are never computed: a row with one is
+    refused, naming the cell. Rows are numbered as in a CSV (data rows, header excluded)."""
+    import zipfile
+
+    name = label or path.name
+    tally = report.tally(name)
+
+    def refuse(reason: str) -> None:
+        report.add(Problem(name, None, None, reason))
+        tally.file_error = True
+
+    reason = refusal(path)
+    if reason is not None:
+        return refuse(reason)
+    if path.stat().st_size > MAX_BYTES:
+        return refuse(f"file is {path.stat().st_size} bytes, over the {MAX_BYTES} limit")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return refuse("not a readable .xlsx workbook (save it again from the spreadsheet)")
+    if unpacked > MAX_XLSX_UNPACKED:
+        return refuse(f"the workbook unpacks to {unpacked:,} bytes, over the limit")
+    try:
+        import openpyxl
+    except ImportError:
+        return refuse("reading .xlsx needs the openpyxl package: pip install openpyxl")
+    try:
+        # formulas as written, never computed nor taken from the saved cache (which a file
+        # written by a program may lack): a formula cell is refused with its row and column
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        return refuse("not a readable .xlsx workbook (save it again from the spreadsheet)")
+    try:
+        stem = Path(name.split(" ")[0]).stem.lower()
+        sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
+        sheet = sheets.get(stem) or book.worksheets[0]
+        lines = iter(sheet.iter_rows(values_only=True))
+        header: list[str] = []
+        for values in lines:
+            header = [_cell_text(v).strip() for v in values]
+            if any(header):
+                break
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            return refuse("the sheet is empty")
+        missing = [c for c in (required or []) if c not in header]
+        if missing:
+            return refuse(
+                f"missing required column(s): {', '.join(missing)} "
+                f"(found: {', '.join(h for h in header if h) or 'none'})"
+            )
+        rows: list[list[str]] = []
+        numbers: list[int] = []
+        row_no = 0
+        for values in lines:
+            fields = [_cell_text(v) for v in values]
+            if not any(f.strip() for f in fields):
+                continue
+            row_no += 1
+            tally.read += 1
+            extra = fields[len(header) :]
+            if any(f.strip() for f in extra):
+                tally.rejected += 1
+                report.add(
+                    Problem(name, row_no, None, f"has values beyond the {len(header)} columns")
+                )
+                continue
+            fields = (fields + [""] * len(header))[: len(header)]
+            formulas = [c for c, f in zip(header, fields, strict=True) if f.startswith("=")]
+            if formulas:
+                tally.rejected += 1
+                for column in formulas:
+                    report.add(
+                        Problem(name, row_no, column, "a formula is not read: type its value")
+                    )
+                continue
+            rows.append([f.strip() for f in fields])
+            numbers.append(row_no)
+    finally:
+        book.close()
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame[ROW_COLUMN] = numbers
+    return frame
+
+
+def read_table(
+    path: Path,
+    report: ValidationReport,
+    required: list[str] | None = None,
+    label: str | None = None,
+) -> pd.DataFrame | None:
+    """A record table from a CSV file or a spreadsheet (.xlsx), by its suffix."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        return read_xlsx_table(path, report, required, label)
+    return read_csv_table(path, report, required, label)
+
+
 MAX_YAML_DEPTH = 50
 
 

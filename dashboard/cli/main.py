@@ -9,7 +9,7 @@ from pathlib import Path
 from dashboard.settings import Settings
 from geodata.boundaries import SUPPORTED as BOUNDARY_SUFFIXES
 from geodata.dataset import PROFILES_FILE, TABLES, load_dataset
-from geodata.io import read_csv_table, read_yaml
+from geodata.io import XLSX_SUFFIXES, read_table, read_yaml
 from geodata.report import Problem, ValidationReport
 
 
@@ -66,8 +66,10 @@ def _table_for(path: Path) -> str | None:
     """Which record table a CSV file is: by its name, else by its header."""
     if path.name in TABLES:
         return path.name
+    if path.stem + ".csv" in TABLES and path.suffix.lower() in XLSX_SUFFIXES:
+        return path.stem + ".csv"
     probe = ValidationReport()
-    frame = read_csv_table(path, probe)
+    frame = read_table(path, probe)
     if frame is None:
         return None
     columns = set(frame.columns)
@@ -117,12 +119,12 @@ def validate(paths: list[str], code_column: str) -> int:
             report = _validate_briefing(path)
         elif path.name == PROFILES_FILE or path.suffix.lower() in (".yaml", ".yml"):
             report = load_dataset(overrides={PROFILES_FILE: path}).report
-        elif path.suffix.lower() in (".csv", ".txt", ".tsv") or not path.suffix:
+        elif path.suffix.lower() in (".csv", ".txt", ".tsv", *XLSX_SUFFIXES) or not path.suffix:
             table = _table_for(path) if path.is_file() else None
             if table is None:
                 report = ValidationReport()
                 probe = ValidationReport()
-                if read_csv_table(path, probe) is None:
+                if read_table(path, probe) is None:
                     report = probe
                 else:
                     names = ", ".join(TABLES)
@@ -144,7 +146,7 @@ def validate(paths: list[str], code_column: str) -> int:
                     path.name,
                     None,
                     None,
-                    f"unsupported file type {path.suffix!r}: give a record CSV, "
+                    f"unsupported file type {path.suffix!r}: give a record CSV or .xlsx, "
                     "profiles.yaml, a data folder or a boundary file",
                 )
             )
