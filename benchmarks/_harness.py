@@ -433,7 +433,8 @@ def replay(
     """Send each change's recorded request bodies again, one after another on one keep-alive
     connection, `reps` times over the whole set (fewer if `budget_s` runs out after `min_reps`
     passes); time each change's set of requests as a whole. Past `deadline` (a
-    `time.monotonic()` value) it stops after the change in hand, whatever the passes done."""
+    `time.monotonic()` value) it stops after the change in hand, once `min_reps` passes are
+    done (a partial pass would leave out the slowest changes)."""
     url = urlparse(base_url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=600)
     headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
@@ -458,7 +459,7 @@ def replay(
                 out.wire_bytes.append(wire)
                 out.gzip_bytes.append(gz)
                 out.requests.append(len(bodies))
-            if deadline is not None and time.monotonic() > deadline:
+            if rep >= min_reps and deadline is not None and time.monotonic() > deadline:
                 conn.close()
                 return out
         if rep + 1 >= min_reps and time.perf_counter() - started > budget_s:
