@@ -262,17 +262,18 @@ class Browser:
         self._pw.stop()
 
     def _context(self, base_url: str, foreign: list[str]):
+        """A fresh context (empty cache) that notes any request to another host. Requests are
+        watched, not intercepted: interception would add a round trip to every request, more
+        for an app that sends more of them."""
         context = self.browser.new_context(viewport=VIEWPORT)
         host = urlparse(base_url).hostname
 
-        def route(r) -> None:
-            if urlparse(r.request.url).hostname in (host, None):
-                r.continue_()
-            else:
-                foreign.append(r.request.url)
-                r.abort()
+        def watch(request) -> None:
+            url = urlparse(request.url)
+            if url.scheme in ("http", "https", "ws", "wss") and url.hostname != host:
+                foreign.append(request.url)
 
-        context.route("**/*", route)
+        context.on("request", watch)
         return context
 
     def load(self, base_url: str, map_id: str, timeout_s: float):

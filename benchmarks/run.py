@@ -179,7 +179,7 @@ def browser_figures(
         sink.details[label + " first load by path"] = loads[-1].by_path
         foreign = sorted({u for x in loads for u in x.foreign})
         if foreign:
-            sink.notes.append(f"{label}: requests to other hosts (refused): {foreign}")
+            sink.notes.append(f"{label}: requests to other hosts: {foreign}")
     if not records or not records[0]:
         return None
     ms = [r.ms for rep in records for r in rep]
