@@ -90,6 +90,29 @@ def countries_geojson(dataset: Dataset) -> dict:
     return _geojson_text(id(dataset.admin0), frame.to_json(drop_id=True))
 
 
+SCREEN_MARGIN = 15.0  # degrees kept around the view box: no view reaches the cut
+SCREEN_TOLERANCE = 0.01  # degrees (about 1 km): a quarter of a pixel on the explorer's map
+
+
+def screen_geojson(dataset: Dataset) -> dict:
+    """The region's polygons for a screen: cut to the view box with a wide margin and
+    simplified to well under a pixel, so the browser fetches less and draws the same map.
+    (Exports, which print larger, use `countries_geojson`.)"""
+
+    def build() -> dict:
+        frame = region_countries(dataset.admin0).copy()
+        lo0, la0, lo1, la1 = VIEW_BBOX
+        m = SCREEN_MARGIN
+        box = shapely.box(lo0 - m, la0 - m, lo1 + m, la1 + m)
+        geoms = shapely.intersection(frame.geometry.values, box)
+        geoms = shapely.simplify(geoms, SCREEN_TOLERANCE, preserve_topology=True)
+        frame["geometry"] = shapely.set_precision(geoms, 0.01)
+        frame = frame[~frame.geometry.is_empty]
+        return json.loads(frame.to_json(drop_id=True))
+
+    return _memo("screen-geojson", dataset.admin0, build)
+
+
 @lru_cache(maxsize=8)
 def _label_points(admin0_key: int, codes: tuple[str, ...], geoms: tuple) -> dict:
     out = {}
