@@ -14,7 +14,6 @@ from dashboard.briefing.app import create_briefing_app
 from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.explorer import callbacks
 from dashboard.figures import flowmap as figures
-from dashboard.figures.timeline import build_time_strip
 from dashboard.serving import harden
 from dashboard.settings import Settings
 from dashboard.state import (
@@ -23,12 +22,11 @@ from dashboard.state import (
     FORM_CHOICES,
     LAYER_MOVEMENTS,
     LAYERS,
-    ViewState,
 )
 from dashboard.text import measure_label
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
-from geodata.filters import FilterError, filter_events, parse_filters
+from geodata.filters import FilterError, parse_filters
 from layouts.explorer import explorer_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,7 +147,6 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     harden(app.server, settings.frame_ancestors)
     years = year_bounds(dataset)
     config = graph_config(app)
-    start = ViewState()
     # the countries' polygons go to the browser once, by URL, and are cached there: no figure
     # or update carries geometry
     geometry_body = json.dumps(figures.screen_geojson(dataset), separators=(",", ":"))
@@ -172,11 +169,12 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             headers={"Cache-Control": "public, max-age=31536000, immutable"},
         )
 
+    # the page holds what the plain URL shows, laid out for the map's box on a common screen;
+    # the browser asks the server again only for another URL or another size
+    map_w, map_h = callbacks.DEFAULT_SIZE
     app.layout = explorer_layout(
-        map_figure=figures.build_flow_map(dataset, start, geometry=geometry_url),
-        time_strip=build_time_strip(
-            dataset, filter_events(dataset.events, dataset.figures, start.filters), years
-        ),
+        map_figure=callbacks.map_figure(dataset, "", {"w": map_w, "h": map_h}, geometry_url),
+        time_strip=callbacks.time_strip(dataset, "", years),
         map_config=config,
         chart_config=config,
         years=years,
@@ -186,6 +184,13 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         + ", and the media items it lists. Each route, place and event names its own source and "
         "report section on hover; click a route for its card.",
         problems=[str(p) for p in dataset.report.errors],
+        map_size={"w": map_w, "h": map_h},
+        headlines=callbacks.headlines(dataset, ""),
+        legend=callbacks.legend_view(dataset, ""),
+        side=callbacks.side_panel(dataset, ""),
+        export_links=callbacks.export_links("", "full"),
+        width_options=callbacks.width_options(dataset, ""),
+        map_message=callbacks.map_message(dataset, ""),
     )
     callbacks.register(app, dataset, years, config, geometry_url)
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)

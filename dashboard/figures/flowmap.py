@@ -1086,6 +1086,7 @@ def build_flow_map(
         annotations=annotations,
         # where each label was placed, in px of its map: for tests and the export's checks
         meta={
+            "size": [layout.width_px, layout.height_px],  # what the labels were placed for
             "labels": {k: list(p.box_px) for k, p in placements.items()},
             "insets": inset_boxes,
         },
