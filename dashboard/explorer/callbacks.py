@@ -187,7 +187,7 @@ def map_figure(dataset: Dataset, search: str | None, viewport: dict | None, geom
         return no_update
     w, h = map_size(viewport)
     layout = flowmap.Layout(width_px=w, height_px=h, insets=w >= 640)
-    return flowmap.build_flow_map(dataset, state, layout, geometry=geometry)
+    return flowmap.flow_map_dict(dataset, state, layout, geometry=geometry)
 
 
 def map_message(dataset: Dataset, search: str | None):
