@@ -22,6 +22,7 @@ from dashboard.state import (
     FORM_CHOICES,
     LAYER_MOVEMENTS,
     LAYERS,
+    ViewState,
 )
 from dashboard.text import measure_label
 from geodata.countries import country_name
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         export_links=callbacks.export_links("", "full"),
         width_options=callbacks.width_options(dataset, ""),
         map_message=callbacks.map_message(dataset, ""),
+        form_value=ViewState().form_choice,
     )
     callbacks.register(app, dataset, years, config, geometry_url)
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)

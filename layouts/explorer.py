@@ -106,6 +106,7 @@ def explorer_layout(
     export_links: object = None,
     width_options: list[dict] | None = None,
     map_message: tuple[object, dict] = (None, {"display": "none"}),
+    form_value: str | None = None,
 ) -> html.Div:
     """The page, holding what the plain URL shows (`map_figure` laid out for `map_size`, the
     headline band, legend, side panel and export links), so that opening it asks the server
@@ -143,8 +144,13 @@ def explorer_layout(
             ),
             _control(
                 "Form of exploitation",
-                _dropdown(
-                    ids.EXPLORER_FORM, options["form"], False, "As chosen in the link", False
+                dcc.Dropdown(
+                    id=ids.EXPLORER_FORM,
+                    options=options["form"],
+                    multi=False,
+                    placeholder="As chosen in the link",
+                    clearable=False,
+                    value=form_value,
                 ),
             ),
             _control(

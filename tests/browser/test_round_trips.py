@@ -53,6 +53,7 @@ def test_plain_url_opens_without_asking_the_server(watched_page, live_server):
     settle(page)
     assert [p["output"] for p in posts] == []
     assert page.locator("#explorer-legend").inner_text().strip()
+    assert "Forced criminality" in page.locator("#explorer-form").inner_text()
     watch.assert_clean()
 
 
