@@ -4,8 +4,16 @@
 // when the size changes by more than a few pixels.
 (function () {
   var last = {};
+  function builtFor(id) {
+    // the size the figure on the page was laid out for (the page opens with one): no need to
+    // ask for the same again
+    var gd = document.querySelector('#explorer-map .js-plotly-plot');
+    var size = id === 'explorer-viewport' && gd && gd.layout && gd.layout.meta && gd.layout.meta.size;
+    return size ? { w: size[0], h: size[1] } : null;
+  }
   function send(id, w, h) {
     if (!window.dash_clientside || !window.dash_clientside.set_props) { return false; }
+    if (!last[id]) { last[id] = builtFor(id); }
     var prev = last[id];
     if (prev && Math.abs(prev.w - w) < 8 && Math.abs(prev.h - h) < 8) { return true; }
     last[id] = { w: w, h: h };

@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import dash
+from dash._utils import to_json
 from flask import Response, abort, request
 
 from dashboard.briefing.app import create_briefing_app
 from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.explorer import callbacks
 from dashboard.figures import flowmap as figures
-from dashboard.figures.timeline import build_time_strip
 from dashboard.serving import harden
 from dashboard.settings import Settings
 from dashboard.state import (
@@ -27,7 +27,7 @@ from dashboard.state import (
 from dashboard.text import measure_label
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
-from geodata.filters import FilterError, filter_events, parse_filters
+from geodata.filters import FilterError, parse_filters
 from layouts.explorer import explorer_layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,11 +39,44 @@ REPORT_SOURCE_ID = "iom-2024-sitrep"
 NO_SHARING = ["sendDataToCloud", "sendChartToCloud", "editInChartStudio", "select2d", "lasso2d"]
 
 
+# plotly's geo subplots fetch a base map (`<topojsonURL><scope>_<resolution>m.json`) even when
+# they draw none of its layers. The explorer draws countries from its own polygons and turns
+# every base layer off, so it is given an empty topology of the same shape: nothing drawn
+# changes, and the page does not fetch 110-1,700 kB of coastlines it would not show.
+EMPTY_TOPOLOGY = json.dumps(
+    {
+        "type": "Topology",
+        "arcs": [],
+        "objects": {
+            name: {"type": "GeometryCollection", "geometries": []}
+            for name in ("land", "ocean", "lakes", "rivers", "coastlines", "countries", "subunits")
+        },
+    },
+    separators=(",", ":"),
+)
+EMPTY_TOPOLOGY_URL = "/geo/base/"
+
+
+class ExplorerDash(dash.Dash):
+    """Dash with the page's layout serialised once. The explorer's layout is the same tree for
+    every visitor and URL (the URL's view is applied by callbacks), so re-encoding it on each
+    page view would only repeat work; a layout set later is encoded afresh."""
+
+    _layout_json: tuple[object, str] | None = None
+
+    def serve_layout(self):
+        cached = self._layout_json
+        if cached is None or cached[0] is not self._layout:
+            cached = self._layout_json = (self._layout, to_json(self.get_layout()))
+        return self.backend.make_response(cached[1], mimetype="application/json")
+
+
 def graph_config(app: dash.Dash) -> dict:
-    """dcc.Graph config: plotly's base-map topojson from our assets, never from a CDN, and no
-    toolbar button that uploads or shares: the image button saves a PNG on this computer."""
+    """dcc.Graph config: an empty base-map topology from this server (see EMPTY_TOPOLOGY),
+    never from a CDN, and no toolbar button that uploads or shares: the image button saves a
+    PNG on this computer."""
     return {
-        "topojsonURL": app.get_asset_url("topojson/"),
+        "topojsonURL": EMPTY_TOPOLOGY_URL,
         "displaylogo": False,
         "responsive": True,
         "showSendToCloud": False,
@@ -103,7 +136,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     settings = settings or Settings()
     if dataset is None:
         dataset = load_dataset(settings.data_dir, settings.boundaries, settings.code_column)
-    app = dash.Dash(
+    app = ExplorerDash(
         __name__,
         assets_folder=str(ASSETS),
         serve_locally=True,
@@ -115,10 +148,9 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     harden(app.server, settings.frame_ancestors)
     years = year_bounds(dataset)
     config = graph_config(app)
-    start = ViewState()
     # the countries' polygons go to the browser once, by URL, and are cached there: no figure
     # or update carries geometry
-    geometry_body = json.dumps(figures.countries_geojson(dataset), separators=(",", ":"))
+    geometry_body = json.dumps(figures.screen_geojson(dataset), separators=(",", ":"))
     version = hashlib.sha256(geometry_body.encode()).hexdigest()[:12]
     geometry_url = f"/geo/countries-{version}.json"
 
@@ -130,11 +162,20 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             headers={"Cache-Control": "public, max-age=31536000, immutable"},
         )
 
+    @app.server.route(EMPTY_TOPOLOGY_URL + "<scope>_<int:resolution>m.json")
+    def empty_topology(scope: str, resolution: int) -> Response:
+        return Response(
+            EMPTY_TOPOLOGY,
+            mimetype="application/json",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    # the page holds what the plain URL shows, laid out for the map's box on a common screen;
+    # the browser asks the server again only for another URL or another size
+    map_w, map_h = callbacks.DEFAULT_SIZE
     app.layout = explorer_layout(
-        map_figure=figures.build_flow_map(dataset, start, geometry=geometry_url),
-        time_strip=build_time_strip(
-            dataset, filter_events(dataset.events, dataset.figures, start.filters), years
-        ),
+        map_figure=callbacks.map_figure(dataset, "", {"w": map_w, "h": map_h}, geometry_url),
+        time_strip=callbacks.time_strip(dataset, "", years),
         map_config=config,
         chart_config=config,
         years=years,
@@ -144,6 +185,14 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         + ", and the media items it lists. Each route, place and event names its own source and "
         "report section on hover; click a route for its card.",
         problems=[str(p) for p in dataset.report.errors],
+        map_size={"w": map_w, "h": map_h},
+        headlines=callbacks.headlines(dataset, ""),
+        legend=callbacks.legend_view(dataset, ""),
+        side=callbacks.side_panel(dataset, ""),
+        export_links=callbacks.export_links("", "full"),
+        width_options=callbacks.width_options(dataset, ""),
+        map_message=callbacks.map_message(dataset, ""),
+        form_value=ViewState().form_choice,
     )
     callbacks.register(app, dataset, years, config, geometry_url)
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)

@@ -41,39 +41,34 @@ def route_legs(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     """Split each route's path into legs, each carrying the route's measure and count.
 
     A leg's count is its route's count: legs are never summed across routes here, so a
-    shared leg stays one row per route and measures stay apart.
+    shared leg stays one row per route and measures stay apart. Built column by column (no
+    per-leg lookups), so a large file splits as fast as its paths can be read.
     """
-    where = nodes.set_index("node")
-    rows = []
-    for r in routes.itertuples():
-        path = list(r.path)
-        for i, (a, b) in enumerate(zip(path, path[1:])):
-            rows.append(
-                {
-                    "route_id": r.id,
-                    "leg": i,
-                    "legs": len(path) - 1,
-                    "from_node": a,
-                    "to_node": b,
-                    "from_name": where.at[a, "name"],
-                    "to_name": where.at[b, "name"],
-                    "from_lon": where.at[a, "lon"],
-                    "from_lat": where.at[a, "lat"],
-                    "to_lon": where.at[b, "lon"],
-                    "to_lat": where.at[b, "lat"],
-                    "measure": r.measure,
-                    "count": r.count,
-                    "qualifier": r.qualifier,
-                    "share_pct": r.share_pct,
-                    "nationality": r.nationality,
-                    "year_start": r.year_start,
-                    "year_end": r.year_end,
-                    "period": r.period,
-                    "source_id": r.source_id,
-                    "section": r.section,
-                }
-            )
-    return pd.DataFrame(rows, columns=LEG_COLUMNS)
+    if routes.empty:
+        return pd.DataFrame(columns=LEG_COLUMNS)
+    paths = list(routes["path"])
+    sizes = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+    legs_of = np.maximum(sizes - 1, 0)
+    row = np.repeat(np.arange(len(paths)), legs_of)
+    first = np.cumsum(legs_of) - legs_of
+    leg = np.arange(len(row)) - np.repeat(first, legs_of)
+    flat = np.array([n for p in paths for n in p], dtype=object)
+    start = (np.cumsum(sizes) - sizes)[row] + leg
+    a, b = flat[start], flat[start + 1]
+    where = nodes.drop_duplicates("node").set_index("node")
+    out = {
+        "route_id": routes["id"].to_numpy()[row],
+        "leg": leg,
+        "legs": legs_of[row],
+        "from_node": a,
+        "to_node": b,
+    }
+    for end, nodes_ in (("from", a), ("to", b)):
+        for col in ("name", "lon", "lat"):
+            out[f"{end}_{col}"] = where[col].reindex(nodes_).to_numpy()
+    for col in LEG_COLUMNS[11:]:
+        out[col] = routes[col].to_numpy()[row]
+    return pd.DataFrame(out, columns=LEG_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -222,3 +217,86 @@ def flow_lines(
         }
     )
     return pd.concat([frame, new], axis=1)[columns]
+
+
+FOLD_COLUMNS = [
+    "origin_iso3",
+    "destination_iso3",
+    "movement",
+    "routes",
+    "unnumbered",
+    "by_measure",
+    "route_ids",
+    "sources",
+]
+
+
+def rank_routes(routes: pd.DataFrame) -> pd.DataFrame:
+    """Routes in the order a crowded map keeps them: counted routes by their count (largest
+    first), then routes known by a share, then routes reported without a number; ties by id.
+    A rank, never a sum: counts of different measures are only ordered."""
+    count = pd.to_numeric(routes["count"], errors="coerce")
+    share = (
+        pd.to_numeric(routes.get("share_pct"), errors="coerce") if "share_pct" in routes else None
+    )
+    tier = np.where(count.notna(), 0, np.where(share.notna(), 1, 2) if share is not None else 2)
+    order = pd.DataFrame(
+        {"tier": tier, "count": -count.fillna(0.0).to_numpy(), "id": routes["id"].to_numpy()},
+        index=routes.index,
+    ).sort_values(["tier", "count", "id"], kind="stable")
+    return routes.loc[order.index]
+
+
+def fold_routes(routes: pd.DataFrame, keep: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The `keep` routes a map draws one by one (see `rank_routes`), and the rest folded into
+    one row per origin country, destination country and kind of movement.
+
+    A folded row counts its routes, and sums counts only within one measure (`by_measure`:
+    (measure, total, routes counted, qualifier of the total)); routes with no count (reported
+    without a number, or known by a share) are counted in `unnumbered`, never given a number.
+    `route_ids` names every folded route, so none is dropped unseen."""
+    ranked = rank_routes(routes)
+    kept, rest = ranked.iloc[:keep], ranked.iloc[keep:]
+    if rest.empty:
+        return kept, pd.DataFrame(columns=FOLD_COLUMNS)
+    rest = rest.assign(
+        _count=pd.to_numeric(rest["count"], errors="coerce"),
+        _movement=rest["movement"].fillna("trafficking") if "movement" in rest else "trafficking",
+        _o=rest["origin_iso3"].fillna(""),
+        _d=rest["destination_iso3"].fillna(""),
+    )
+    key = ["_o", "_d", "_movement"]
+    counted = rest[rest["_count"].notna()]
+    sums = (
+        counted.groupby(key + ["measure"], sort=False)
+        .agg(
+            total=("_count", "sum"),
+            n=("_count", "size"),
+            exact=("qualifier", lambda q: bool((q == "exact").all())),
+            about=("qualifier", lambda q: bool((q == "about").any())),
+        )
+        .reset_index()
+    )
+    by_group: dict[tuple, list] = {}
+    for r in sums.sort_values("total", ascending=False, kind="stable").itertuples():
+        qualifier = "exact" if r.exact else ("about" if r.about else "at_least")
+        by_group.setdefault((r._1, r._2, r._3), []).append(
+            (r.measure, float(r.total), int(r.n), qualifier)
+        )
+    groups = rest.groupby(key, sort=False)
+    frame = pd.DataFrame(
+        {
+            "routes": groups.size(),
+            "unnumbered": groups["_count"].apply(lambda c: int(c.isna().sum())),
+            "route_ids": groups["id"].agg(list),
+            "sources": groups["source_id"].nunique(),
+        }
+    ).reset_index()
+    frame["by_measure"] = [
+        by_group.get((o, d, m), []) for o, d, m in zip(frame["_o"], frame["_d"], frame["_movement"])
+    ]
+    frame = frame.rename(
+        columns={"_o": "origin_iso3", "_d": "destination_iso3", "_movement": "movement"}
+    )
+    frame = frame.sort_values("routes", ascending=False, kind="stable").reset_index(drop=True)
+    return kept, frame[FOLD_COLUMNS]

@@ -99,7 +99,18 @@ def explorer_layout(
     options: dict[str, list[dict]],
     source_line: str,
     problems: list[str],
+    map_size: dict | None = None,
+    headlines: list | None = None,
+    legend: list | None = None,
+    side: object = None,
+    export_links: object = None,
+    width_options: list[dict] | None = None,
+    map_message: tuple[object, dict] = (None, {"display": "none"}),
+    form_value: str | None = None,
 ) -> html.Div:
+    """The page, holding what the plain URL shows (`map_figure` laid out for `map_size`, the
+    headline band, legend, side panel and export links), so that opening it asks the server
+    for nothing more; any other URL is answered by the callbacks."""
     first, last = years
     controls = html.Div(
         className="controls",
@@ -133,8 +144,13 @@ def explorer_layout(
             ),
             _control(
                 "Form of exploitation",
-                _dropdown(
-                    ids.EXPLORER_FORM, options["form"], False, "As chosen in the link", False
+                dcc.Dropdown(
+                    id=ids.EXPLORER_FORM,
+                    options=options["form"],
+                    multi=False,
+                    placeholder="As chosen in the link",
+                    clearable=False,
+                    value=form_value,
                 ),
             ),
             _control(
@@ -169,6 +185,8 @@ def explorer_layout(
                             ),
                             html.Div(
                                 id=ids.EXPLORER_MAP_MESSAGE,
+                                children=map_message[0],
+                                style=map_message[1],
                                 className="map-message",
                                 role="status",
                                 **{"aria-live": "polite"},
@@ -211,7 +229,8 @@ def explorer_layout(
                                 "Line width",
                                 dcc.RadioItems(
                                     id=ids.EXPLORER_WIDTH,
-                                    options=[
+                                    options=width_options
+                                    or [
                                         {"label": "Same for all", "value": "same"},
                                         {"label": "By count", "value": "count", "disabled": True},
                                     ],
@@ -230,11 +249,14 @@ def explorer_layout(
                         open=True,
                         children=[
                             html.Summary("Legend"),
-                            html.Div(id=ids.EXPLORER_LEGEND, className="legend"),
+                            html.Div(id=ids.EXPLORER_LEGEND, className="legend", children=legend),
                         ],
                     ),
                     html.Div(
-                        id=ids.EXPLORER_SIDE, className="side-content", **{"aria-live": "polite"}
+                        id=ids.EXPLORER_SIDE,
+                        className="side-content",
+                        children=side,
+                        **{"aria-live": "polite"},
                     ),
                 ],
             ),
@@ -292,7 +314,11 @@ def explorer_layout(
         className="page",
         children=[
             dcc.Location(id=ids.EXPLORER_URL, refresh=False),
-            dcc.Store(id=ids.EXPLORER_VIEWPORT, data=None),
+            dcc.Store(id=ids.EXPLORER_VIEWPORT, data=map_size),
+            dcc.Store(id=ids.EXPLORER_MAP_QUERY, data=""),
+            dcc.Store(id=ids.EXPLORER_SANKEY_QUERY, data=""),
+            dcc.Store(id=ids.EXPLORER_TABLE_QUERY, data=""),
+            dcc.Store(id=ids.EXPLORER_OVERVIEW_QUERY, data=""),
             html.Header(
                 className="page-header",
                 children=[
@@ -318,6 +344,7 @@ def explorer_layout(
             ),
             html.Section(
                 id=ids.EXPLORER_HEADLINES,
+                children=headlines,
                 className="headline-band",
                 **{"aria-label": "Key figures"},
             ),
@@ -352,7 +379,9 @@ def explorer_layout(
                         searchable=False,
                         className="export-size",
                     ),
-                    html.Span(id=ids.EXPLORER_EXPORT, className="export-links"),
+                    html.Span(
+                        id=ids.EXPLORER_EXPORT, className="export-links", children=export_links
+                    ),
                 ],
             ),
             html.Footer(

@@ -27,6 +27,11 @@ EXPLORER_MAP_MESSAGE = "explorer-map-message"
 EXPLORER_LEGEND = "explorer-legend"
 EXPLORER_LEGEND_BOX = "explorer-legend-box"
 EXPLORER_VIEWPORT = "explorer-viewport"
+# the query each server answer was last asked for (the map tab's panels, and each other tab's)
+EXPLORER_MAP_QUERY = "explorer-map-query"
+EXPLORER_SANKEY_QUERY = "explorer-sankey-query"
+EXPLORER_TABLE_QUERY = "explorer-table-query"
+EXPLORER_OVERVIEW_QUERY = "explorer-overview-query"
 EXPLORER_HEADLINES = "explorer-headlines"
 EXPLORER_CONTROLS_BOX = "explorer-controls-box"
 

@@ -7,7 +7,18 @@ serve any request.
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, ctx, dcc, html, no_update
+from dash import (
+    ClientsideFunction,
+    Dash,
+    Input,
+    Output,
+    State,
+    ctx,
+    dcc,
+    html,
+    no_update,
+    set_props,
+)
 
 from dashboard.explorer.table import table_rows
 from dashboard.figures import flowmap
@@ -44,7 +55,7 @@ CONTROLS = [
     ids.EXPLORER_VIEW,
     ids.EXPLORER_COUNTRY,
 ]
-DEFAULT_SIZE = (1000, 600)
+DEFAULT_SIZE = (1018, 570)  # the map's box on a 1440×900 screen: the page opens with it
 MIN_COUNTED_FOR_WIDTH = 3  # width by count needs this many counted routes of the measure
 
 
@@ -176,7 +187,7 @@ def map_figure(dataset: Dataset, search: str | None, viewport: dict | None, geom
         return no_update
     w, h = map_size(viewport)
     layout = flowmap.Layout(width_px=w, height_px=h, insets=w >= 640)
-    return flowmap.build_flow_map(dataset, state, layout, geometry=geometry)
+    return flowmap.flow_map_dict(dataset, state, layout, geometry=geometry)
 
 
 def map_message(dataset: Dataset, search: str | None):
@@ -336,61 +347,131 @@ def export_links(search: str | None, size: str | None):
     return out
 
 
+def controls_for_url(
+    dataset: Dataset, years: tuple[int, int], search: str | None, values: list
+) -> tuple[dict[str, object], list]:
+    """The controls a URL asks for that differ from what they show (a shared link, the back
+    button), and a message for each value of the URL that cannot be used."""
+    out = sync_url_and_controls(dataset, years, ids.EXPLORER_URL, search, values, None)
+    wanted, messages = out[1:-1], out[-1]
+    changed = {c: w for c, w, v in zip(CONTROLS, wanted, values) if w != v}
+    return changed, messages
+
+
+PANELS = (
+    "map",
+    "map_message",
+    "map_message_style",
+    "legend",
+    "headlines",
+    "width_options",
+    "time_strip",
+    "side",
+    "export",
+    "messages",
+)
+
+
+def map_panels(
+    dataset: Dataset,
+    years: tuple[int, int],
+    geometry: str | None,
+    search: str | None,
+    viewport: dict | None,
+    size: str | None,
+    values: list,
+    trigger: str | None,
+) -> dict[str, object]:
+    """Everything outside the hidden tabs that a URL shows, in one answer (one round trip per
+    change). A new map size redraws the map alone; a new export size rewrites the links alone."""
+    out: dict[str, object] = dict.fromkeys(PANELS, no_update)
+    if trigger == ids.EXPLORER_VIEWPORT:
+        out["map"] = map_figure(dataset, search, viewport, geometry)
+        return out
+    out["export"] = export_links(search, size)
+    if trigger == ids.EXPLORER_EXPORT_SIZE:
+        return out
+    changed, messages = controls_for_url(dataset, years, search, values)
+    for control, value in changed.items():
+        set_props(control, {"value": value})
+    out["messages"] = messages
+    out["map"] = map_figure(dataset, search, viewport, geometry)
+    out["map_message"], out["map_message_style"] = map_message(dataset, search)
+    out["legend"] = legend_view(dataset, search)
+    out["headlines"] = headlines(dataset, search)
+    out["width_options"] = width_options(dataset, search)
+    out["time_strip"] = time_strip(dataset, search, years)
+    out["side"] = side_panel(dataset, search)
+    return out
+
+
 def register(
     app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: dict, geometry: str
 ) -> None:
-    app.callback(
+    """The URL is written in the browser (assets/explorer.js); the server answers a URL with
+    one request for the map tab and one for the tab shown, if another. Nothing is asked when
+    the page opens on the plain URL: the layout holds that view."""
+    app.clientside_callback(
+        ClientsideFunction("explorer", "sync"),
         Output(ids.EXPLORER_URL, "search"),
-        *[Output(c, "value") for c in CONTROLS],
-        Output(ids.EXPLORER_MESSAGES, "children"),
-        Input(ids.EXPLORER_URL, "search"),
+        Output(ids.EXPLORER_COUNTRY, "value"),
+        Output(ids.EXPLORER_WIDTH, "value"),
         *[Input(c, "value") for c in CONTROLS],
         Input(ids.EXPLORER_MAP, "clickData"),
-    )(
-        lambda search, *rest: sync_url_and_controls(
-            dataset, years, ctx.triggered_id, search, list(rest[:-1]), rest[-1]
-        )
+        State(ids.EXPLORER_URL, "search"),
+        State(ids.EXPLORER_YEAR, "min"),
+        State(ids.EXPLORER_YEAR, "max"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("explorer", "route"),
+        Output(ids.EXPLORER_MAP_QUERY, "data"),
+        Output(ids.EXPLORER_SANKEY_QUERY, "data"),
+        Output(ids.EXPLORER_TABLE_QUERY, "data"),
+        Output(ids.EXPLORER_OVERVIEW_QUERY, "data"),
+        Input(ids.EXPLORER_URL, "search"),
+        State(ids.EXPLORER_MAP_QUERY, "data"),
+        State(ids.EXPLORER_SANKEY_QUERY, "data"),
+        State(ids.EXPLORER_TABLE_QUERY, "data"),
+        State(ids.EXPLORER_OVERVIEW_QUERY, "data"),
     )
     app.callback(
         Output(ids.EXPLORER_MAP, "figure"),
-        Input(ids.EXPLORER_URL, "search"),
-        Input(ids.EXPLORER_VIEWPORT, "data"),
-    )(lambda search, viewport: map_figure(dataset, search, viewport, geometry))
-    app.callback(
         Output(ids.EXPLORER_MAP_MESSAGE, "children"),
         Output(ids.EXPLORER_MAP_MESSAGE, "style"),
-        Input(ids.EXPLORER_URL, "search"),
-    )(lambda search: map_message(dataset, search))
-    app.callback(Output(ids.EXPLORER_LEGEND, "children"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: legend_view(dataset, search)
-    )
-    app.callback(Output(ids.EXPLORER_HEADLINES, "children"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: headlines(dataset, search)
-    )
-    app.callback(Output(ids.EXPLORER_WIDTH, "options"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: width_options(dataset, search)
-    )
-    app.callback(Output(ids.EXPLORER_TIME_STRIP, "figure"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: time_strip(dataset, search, years)
-    )
-    app.callback(Output(ids.EXPLORER_SIDE, "children"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: side_panel(dataset, search)
+        Output(ids.EXPLORER_LEGEND, "children"),
+        Output(ids.EXPLORER_HEADLINES, "children"),
+        Output(ids.EXPLORER_WIDTH, "options"),
+        Output(ids.EXPLORER_TIME_STRIP, "figure"),
+        Output(ids.EXPLORER_SIDE, "children"),
+        Output(ids.EXPLORER_EXPORT, "children"),
+        Output(ids.EXPLORER_MESSAGES, "children"),
+        Input(ids.EXPLORER_MAP_QUERY, "data"),
+        Input(ids.EXPLORER_VIEWPORT, "data"),
+        Input(ids.EXPLORER_EXPORT_SIZE, "value"),
+        *[State(c, "value") for c in CONTROLS],
+        prevent_initial_call=True,
+    )(
+        lambda search, viewport, size, *values: tuple(
+            map_panels(
+                dataset, years, geometry, search, viewport, size, list(values), ctx.triggered_id
+            ).values()
+        )
     )
     app.callback(
         Output(ids.EXPLORER_SANKEY, "figure"),
         Output(ids.EXPLORER_SANKEY_NOTE, "children"),
-        Input(ids.EXPLORER_URL, "search"),
+        Input(ids.EXPLORER_SANKEY_QUERY, "data"),
+        prevent_initial_call=True,
     )(lambda search: sankey_view(dataset, search))
     app.callback(
         Output(ids.EXPLORER_TABLE, "rowData"),
         Output(ids.EXPLORER_TABLE_CSV, "href"),
-        Input(ids.EXPLORER_URL, "search"),
+        Input(ids.EXPLORER_TABLE_QUERY, "data"),
+        prevent_initial_call=True,
     )(lambda search: table_view(dataset, search))
     app.callback(
-        Output(ids.EXPLORER_EXPORT, "children"),
-        Input(ids.EXPLORER_URL, "search"),
-        Input(ids.EXPLORER_EXPORT_SIZE, "value"),
-    )(export_links)
-    app.callback(Output(ids.EXPLORER_OVERVIEW, "children"), Input(ids.EXPLORER_URL, "search"))(
-        lambda search: overview_view(dataset, search, chart_config)
-    )
+        Output(ids.EXPLORER_OVERVIEW, "children"),
+        Input(ids.EXPLORER_OVERVIEW_QUERY, "data"),
+        prevent_initial_call=True,
+    )(lambda search: overview_view(dataset, search, chart_config))

@@ -1,4 +1,5 @@
-"""The flow map: data in, go.Figure out. Pure; used by the explorer, briefings, exports and tests.
+"""The flow map: data in, figure out (a go.Figure, or its plain dict for the explorer). Pure;
+used by the explorer, briefings, exports and tests.
 
 What a reader sees: every route the sources report, drawn once in its direction, with its
 count, measure and period printed beside it; counts recorded at a place drawn at the place as a
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import geopandas as gpd
@@ -53,7 +54,42 @@ from dashboard.text import (
 )
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset
-from geodata.flows import WIDTH_CLASSES, flow_lines, route_legs, width_class
+from geodata.flows import WIDTH_CLASSES, flow_lines, fold_routes, route_legs, width_class
+
+
+def _plain(value):
+    if isinstance(value, (np.ndarray, pd.Series, pd.Index)):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if v is not None}
+    return value
+
+
+def _trace(kind: str, **props) -> dict:
+    """A trace as the dict plotly.js reads: building go objects validates every property as
+    it is set, which costs more than the map's own work (None leaves a property out)."""
+    return {"type": kind, **{k: _plain(v) for k, v in props.items() if v is not None}}
+
+
+class _Figure:
+    """Traces and layout gathered as plain dicts (see `_trace`)."""
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {}
+
+    def add_trace(self, trace: dict) -> None:
+        self.data.append(trace)
+
+    def add_traces(self, traces: list[dict]) -> None:
+        self.data.extend(traces)
+
+    def update_layout(self, **props) -> None:
+        self.layout.update({k: _plain(v) for k, v in props.items() if v is not None})
+
+    def to_dict(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
+
 
 DISCLAIMER = (
     "For illustration only: boundaries, names and designations on this map do not imply "
@@ -67,6 +103,13 @@ PLACE_MIN_PX = 8.0
 REFERENCE_COUNTS = (100, 1_000, 2_500)  # circles shown in the legend, on the same scale
 INSET_WIDTH = 0.235  # share of the figure's width taken by the inset column
 SAMPLES = 24
+# A crowded selection: the routes drawn one by one, the largest first; the rest are folded into
+# country-to-country flows that the map says it shows (geodata.flows.fold_routes)
+MAX_ROUTES = 200
+MAX_ROUTE_LABELS = 20  # of those, the ones whose numbers are printed (the rest on hover)
+MAX_PLACE_FIGURES = 25  # counts at places drawn as circles, the largest first
+MAX_PLACES = 40  # beyond this, only the places the drawn routes and circles use
+FOLDED_COLOUR = "#8a8a8a"
 ORIENTATION_KINDS = ("airport", "border_crossing")
 
 
@@ -88,6 +131,29 @@ def countries_geojson(dataset: Dataset) -> dict:
     """The region's polygons as GeoJSON for plotly (cached per boundary set)."""
     frame = region_countries(dataset.admin0)
     return _geojson_text(id(dataset.admin0), frame.to_json(drop_id=True))
+
+
+SCREEN_MARGIN = 15.0  # degrees kept around the view box: no view reaches the cut
+SCREEN_TOLERANCE = 0.01  # degrees (about 1 km): a quarter of a pixel on the explorer's map
+
+
+def screen_geojson(dataset: Dataset) -> dict:
+    """The region's polygons for a screen: cut to the view box with a wide margin and
+    simplified to well under a pixel, so the browser fetches less and draws the same map.
+    (Exports, which print larger, use `countries_geojson`.)"""
+
+    def build() -> dict:
+        frame = region_countries(dataset.admin0).copy()
+        lo0, la0, lo1, la1 = VIEW_BBOX
+        m = SCREEN_MARGIN
+        box = shapely.box(lo0 - m, la0 - m, lo1 + m, la1 + m)
+        geoms = shapely.intersection(frame.geometry.values, box)
+        geoms = shapely.simplify(geoms, SCREEN_TOLERANCE, preserve_topology=True)
+        frame["geometry"] = shapely.set_precision(geoms, 0.01)
+        frame = frame[~frame.geometry.is_empty]
+        return json.loads(frame.to_json(drop_id=True))
+
+    return _memo("screen-geojson", dataset.admin0, build)
 
 
 @lru_cache(maxsize=8)
@@ -158,7 +224,7 @@ def country_counts(content: MapContent) -> dict[str, list[str]]:
 
 def countries_trace(
     dataset: Dataset, content: MapContent, geojson: dict | str, geo: str = "geo"
-) -> go.Choropleth:
+) -> dict:
     codes = list(region_countries(dataset.admin0)["iso3"])
     counts = country_counts(content)
     keys = list(ROLE_COLOURS)
@@ -167,7 +233,8 @@ def countries_trace(
     scale = []
     for i, k in enumerate(keys):
         scale += [[i / n, ROLE_COLOURS[k]], [(i + 1) / n, ROLE_COLOURS[k]]]
-    return go.Choropleth(
+    return _trace(
+        "choropleth",
         geojson=geojson,
         featureidkey="properties.iso3",
         locations=codes,
@@ -176,8 +243,7 @@ def countries_trace(
         zmax=n,
         colorscale=scale,
         showscale=False,
-        marker_line_color=BORDER,
-        marker_line_width=0.6,
+        marker={"line": {"color": BORDER, "width": 0.6}},
         text=[country_hover(dataset, c, counts.get(c, [])) for c in codes],
         hovertemplate="%{text}<extra></extra>",
         name="Countries",
@@ -186,17 +252,17 @@ def countries_trace(
     )
 
 
-def outline_trace(geojson: dict | str, code: str) -> go.Choropleth:
+def outline_trace(geojson: dict | str, code: str) -> dict:
     """The selected country, outlined."""
-    return go.Choropleth(
+    return _trace(
+        "choropleth",
         geojson=geojson,
         featureidkey="properties.iso3",
         locations=[code],
         z=[1],
         colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
         showscale=False,
-        marker_line_color=INK,
-        marker_line_width=2.6,
+        marker={"line": {"color": INK, "width": 2.6}},
         hoverinfo="skip",
         showlegend=False,
         name="Selected country",
@@ -327,17 +393,24 @@ def flows_for(
     legs = flow_lines(route_legs(routes, dataset.nodes), samples=SAMPLES)
     polygons = _country_polygons(dataset)
     is_country = dict(zip(dataset.nodes["node"], dataset.nodes["is_country"]))
+    # each route's legs, in order (flow_lines sorts them by route and leg)
+    rows: dict[str, list[int]] = {}
+    for i, rid in enumerate(legs["route_id"]):
+        rows.setdefault(rid, []).append(i)
+    leg_lons, leg_lats = legs["lons"].to_numpy(), legs["lats"].to_numpy()
+    leg_no, leg_count = legs["leg"].to_numpy(), legs["legs"].to_numpy()
+    to_node = legs["to_node"].to_numpy()
     out = []
     for r in routes.itertuples():
-        own = legs[legs["route_id"] == r.id]
-        if own.empty:
+        own = rows.get(r.id)
+        if not own:
             continue
         lons: list[float] = []
         lats: list[float] = []
-        for leg in own.itertuples():
-            lo, la = list(leg.lons), list(leg.lats)
-            if leg.leg == leg.legs - 1 and is_country.get(leg.to_node):
-                keep = clip_into_country(lo, la, polygons.get(leg.to_node))
+        for i in own:
+            lo, la = list(leg_lons[i]), list(leg_lats[i])
+            if leg_no[i] == leg_count[i] - 1 and is_country.get(to_node[i]):
+                keep = clip_into_country(lo, la, polygons.get(to_node[i]))
                 lo, la = lo[:keep], la[:keep]
             if lons:
                 lo, la = lo[1:], la[1:]
@@ -379,7 +452,7 @@ def _bearing(lon0: float, lat0: float, lon1: float, lat1: float) -> float:
 
 def flow_traces(
     flows: list[Flow], geo: str = "geo", hover: bool = True, selected: str | None = None
-) -> list[go.Scattergeo]:
+) -> list[dict]:
     """One trace per route (so that hover answers along its whole length), then the arrows.
     A selected route is drawn heavier and the others lighter."""
     traces = []
@@ -390,7 +463,8 @@ def flow_traces(
             opacity = 1.0 if f.route_id == selected else 0.35
             width = width + 2.5 if f.route_id == selected else width
         traces.append(
-            go.Scattergeo(
+            _trace(
+                "scattergeo",
                 lon=f.lons,
                 lat=f.lats,
                 mode="lines",
@@ -407,7 +481,8 @@ def flow_traces(
         )
     if flows:
         traces.append(
-            go.Scattergeo(
+            _trace(
+                "scattergeo",
                 lon=[f.arrow[0] for f in flows],
                 lat=[f.arrow[1] for f in flows],
                 mode="markers",
@@ -507,13 +582,14 @@ def event_hover(dataset: Dataset, e: pd.Series) -> str:
     return "<br>".join(lines)
 
 
-def event_trace(dataset: Dataset, events: pd.DataFrame, geo: str = "geo") -> go.Scattergeo:
+def event_trace(dataset: Dataset, events: pd.DataFrame, geo: str = "geo") -> dict:
     pts = events[events["lon"].notna()]
     # several events at one place: spread them on a small ring so each can be hovered
     offsets = pts.groupby(["lon", "lat"]).cumcount()
     angle = offsets * 2.4 + 0.6
     radius = np.where(offsets > 0, 0.35, 0.22)
-    return go.Scattergeo(
+    return _trace(
+        "scattergeo",
         lon=(pts["lon"] + radius * np.cos(angle)).round(3),
         lat=(pts["lat"] + radius * np.sin(angle)).round(3),
         mode="markers",
@@ -651,7 +727,7 @@ def legend_entries(dataset: Dataset, state: ViewState, content: MapContent) -> l
     return out
 
 
-def legend_traces(entries: list[LegendEntry]) -> list[go.Scattergeo]:
+def legend_traces(entries: list[LegendEntry]) -> list[dict]:
     """Legend-only traces (no data) so that a printed figure carries the same legend."""
     traces = []
     seen = set()
@@ -669,7 +745,8 @@ def legend_traces(entries: list[LegendEntry]) -> list[go.Scattergeo]:
         }
         if e.kind == "line":
             traces.append(
-                go.Scattergeo(
+                _trace(
+                    "scattergeo",
                     mode="lines",
                     line={"color": e.colour, "width": e.width, "dash": e.dash},
                     **common,
@@ -677,7 +754,8 @@ def legend_traces(entries: list[LegendEntry]) -> list[go.Scattergeo]:
             )
         elif e.kind == "fill":
             traces.append(
-                go.Scattergeo(
+                _trace(
+                    "scattergeo",
                     mode="markers",
                     marker={
                         "symbol": "square",
@@ -690,7 +768,8 @@ def legend_traces(entries: list[LegendEntry]) -> list[go.Scattergeo]:
             )
         elif e.kind == "circle":
             traces.append(
-                go.Scattergeo(
+                _trace(
+                    "scattergeo",
                     mode="markers",
                     marker={
                         "size": e.size,
@@ -702,7 +781,8 @@ def legend_traces(entries: list[LegendEntry]) -> list[go.Scattergeo]:
             )
         else:
             traces.append(
-                go.Scattergeo(
+                _trace(
+                    "scattergeo",
                     mode="markers",
                     marker={
                         "symbol": e.symbol,
@@ -743,7 +823,7 @@ def _text_trace(
     font_px: float,
     geo: str,
     points: dict[str, tuple[float, float]] | None = None,
-) -> list[go.Scattergeo]:
+) -> list[dict]:
     """The labels as one text trace; `meta.points` gives, per text, the point a place label
     names (None for a route's label), so that a browser check can measure the distance."""
     keys = [k for k in labels if k in placements]
@@ -751,7 +831,8 @@ def _text_trace(
         return []
     points = points or {}
     return [
-        go.Scattergeo(
+        _trace(
+            "scattergeo",
             lon=[round(placements[k].lon, 4) for k in keys],
             lat=[round(placements[k].lat, 4) for k in keys],
             mode="text",
@@ -772,7 +853,7 @@ def _text_trace(
     ]
 
 
-def _leader_trace(placements, geo: str) -> list[go.Scattergeo]:
+def _leader_trace(placements, geo: str) -> list[dict]:
     lons: list[float | None] = []
     lats: list[float | None] = []
     for p in placements.values():
@@ -782,7 +863,8 @@ def _leader_trace(placements, geo: str) -> list[go.Scattergeo]:
     if not lons:
         return []
     return [
-        go.Scattergeo(
+        _trace(
+            "scattergeo",
             lon=lons,
             lat=lats,
             mode="lines",
@@ -797,7 +879,7 @@ def _leader_trace(placements, geo: str) -> list[go.Scattergeo]:
 
 def _places_traces(
     dataset: Dataset, content: MapContent, places: pd.DataFrame, geo: str, scale: float
-) -> list[go.Scattergeo]:
+) -> list[dict]:
     traces = []
     figures_at = (
         {p: g for p, g in content.place_figures.groupby("place")}
@@ -813,7 +895,8 @@ def _places_traces(
         counted = counted.sort_values("px", ascending=False)
         where = {r.id: r for r in dataset.locations.itertuples()}
         traces.append(
-            go.Scattergeo(
+            _trace(
+                "scattergeo",
                 lon=[where[p].lon for p in counted["place"]],
                 lat=[where[p].lat for p in counted["place"]],
                 mode="markers",
@@ -835,7 +918,8 @@ def _places_traces(
         if part.empty:
             continue
         traces.append(
-            go.Scattergeo(
+            _trace(
+                "scattergeo",
                 lon=part["lon"],
                 lat=part["lat"],
                 mode="markers",
@@ -896,6 +980,138 @@ def _point_labels(
     return labels, texts, colours, bold
 
 
+@dataclass
+class Folded:
+    """What a crowded map does not draw one by one, and says so."""
+
+    routes: int = 0  # routes in the selection drawn as lines (or folded)
+    flows: pd.DataFrame | None = None  # geodata.flows.fold_routes' folded rows
+    place_figures: int = 0  # counts at places not drawn as circles
+
+    @property
+    def folded_routes(self) -> int:
+        return 0 if self.flows is None else int(self.flows["routes"].sum())
+
+
+def _country_points(dataset: Dataset) -> dict[str, tuple[float, float]]:
+    def build() -> dict[str, tuple[float, float]]:
+        pts = dataset.admin0.geometry.representative_point()
+        out = {c: (round(p.x, 3), round(p.y, 3)) for c, p in zip(dataset.admin0["iso3"], pts)}
+        nodes = dataset.nodes[dataset.nodes["is_country"].astype(bool)]
+        out.update(
+            {n: (float(x), float(y)) for n, x, y in zip(nodes["node"], nodes["lon"], nodes["lat"])}
+        )
+        return out
+
+    return _memo("country-points", dataset.admin0, build)
+
+
+def fold_content(dataset: Dataset, content: MapContent) -> tuple[MapContent, Folded]:
+    """The content a map draws one by one, and what it folds: past MAX_ROUTES routes, the
+    rest become one line per origin country, destination country and kind of movement (sums
+    only within a measure, routes without a number counted apart); past MAX_PLACE_FIGURES
+    counts at places, the smaller ones are left to the table; past MAX_PLACES places, only
+    those the drawn marks use."""
+    folded = Folded(routes=len(content.flows))
+    if len(content.flows) > MAX_ROUTES:
+        iso = dict(zip(dataset.nodes["node"], dataset.nodes["iso3"]))
+        flows = content.flows
+        ends = flows.assign(
+            origin_iso3=[iso.get(p[0]) for p in flows["path"]],
+            destination_iso3=[iso.get(p[-1]) for p in flows["path"]],
+        )
+        kept, folded.flows = fold_routes(ends, MAX_ROUTES)
+        content = replace(content, flows=flows.loc[kept.index])
+    figs = content.place_figures
+    if len(figs) > MAX_PLACE_FIGURES:
+        count = pd.to_numeric(figs["count"], errors="coerce")
+        order = count.fillna(-1.0).sort_values(ascending=False, kind="stable").index
+        folded.place_figures = len(figs) - MAX_PLACE_FIGURES
+        content = replace(content, place_figures=figs.loc[order[:MAX_PLACE_FIGURES]])
+    if len(content.places) > MAX_PLACES:
+        # the places of the circles and events, then the ends of the largest routes
+        used = dict.fromkeys(content.place_figures["place"] if len(content.place_figures) else [])
+        used |= dict.fromkeys(content.events["location_id"] if len(content.events) else [])
+        for path in content.flows["path"]:
+            if len(used) >= MAX_PLACES:
+                break
+            used |= dict.fromkeys(path)
+        content = replace(content, places=content.places[content.places["id"].isin(used)])
+    return content, folded
+
+
+def folded_hover(r) -> str:
+    path = f"{country_name(r.origin_iso3)} → {country_name(r.destination_iso3)}"
+    kind = MOVEMENT_TEXT_LABELS.get(r.movement, "routes")
+    lines = [f"<b>{path}</b>", f"{r.routes:,} {kind} folded into this line"]
+    for measure, total, n, qualifier in r.by_measure[:6]:
+        what = f"{n:,} routes" if n > 1 else "one route"
+        lines.append(
+            f"{measure_label(measure).capitalize()}: {format_count(total, qualifier)} "
+            f"(sum of {what}' counts)"
+        )
+    if len(r.by_measure) > 6:
+        lines.append(f"and {len(r.by_measure) - 6} more measures, each in the table")
+    if r.unnumbered:
+        lines.append(f"{r.unnumbered:,} reported without a number (not added to any count)")
+    lines.append(
+        f"From {r.sources:,} source{'s' if r.sources != 1 else ''}: each route and its source "
+        "are in the table and routes.csv"
+    )
+    return "<br>".join(lines)
+
+
+MOVEMENT_TEXT_LABELS = {
+    "trafficking": "trafficking routes",
+    "return": "returns",
+    "other": "movements",
+}
+
+
+def folded_traces(dataset: Dataset, flows: pd.DataFrame, scale: float = 1.0) -> list[dict]:
+    """One thin grey line per folded country-to-country flow, its counts on hover."""
+    points = _country_points(dataset)
+    traces = []
+    for r in flows.itertuples():
+        a, b = points.get(r.origin_iso3), points.get(r.destination_iso3)
+        if a is None or b is None or a == b:
+            continue
+        traces.append(
+            _trace(
+                "scattergeo",
+                lon=[a[0], round((a[0] + b[0]) / 2, 3), b[0]],
+                lat=[a[1], round((a[1] + b[1]) / 2, 3), b[1]],
+                mode="lines",
+                line={
+                    "width": (0.8 + min(3.0, math.log10(1 + r.routes))) * scale,
+                    "color": FOLDED_COLOUR,
+                },
+                opacity=0.6,
+                text=folded_hover(r),
+                hovertemplate="%{text}<extra></extra>",
+                showlegend=False,
+                name="folded routes",
+            )
+        )
+    return traces
+
+
+def folded_note(folded: Folded) -> str | None:
+    parts = []
+    if folded.flows is not None and len(folded.flows):
+        drawn = folded.routes - folded.folded_routes
+        parts.append(
+            f"Showing the {drawn:,} largest of {folded.routes:,} routes; "
+            f"{folded.folded_routes:,} folded into {len(folded.flows):,} country-to-country "
+            "lines (grey: hover for their counts, by measure)"
+        )
+    if folded.place_figures:
+        parts.append(f"{folded.place_figures:,} smaller counts at places not drawn as circles")
+    if not parts:
+        return None
+    return "; ".join(parts) + ". Every route is in the table and the download."
+
+
 def build_flow_map(
     dataset: Dataset,
     state: ViewState,
@@ -903,12 +1119,23 @@ def build_flow_map(
     geometry: dict | str | None = None,
     frame: frames.LonLat | None = None,
 ) -> go.Figure:
+    """The map as a go.Figure (exports, briefings, tests): see `flow_map_dict`."""
+    return go.Figure(flow_map_dict(dataset, state, layout, geometry, frame))
+
+
+def flow_map_dict(
+    dataset: Dataset,
+    state: ViewState,
+    layout: Layout | None = None,
+    geometry: dict | str | None = None,
+    frame: frames.LonLat | None = None,
+) -> dict:
     """The map for a view state, laid out for a medium.
 
     `geometry` is the countries' GeoJSON, or the URL the browser fetches it from once (so that
     updates never resend polygons); None inlines it (exports, tests)."""
     layout = layout or Layout()
-    content = map_content(dataset, state)
+    content, folded = fold_content(dataset, map_content(dataset, state))
     geojson = geometry if geometry is not None else countries_geojson(dataset)
     main_h = layout.height_px
     main_w = layout.main_width
@@ -916,10 +1143,12 @@ def build_flow_map(
     region = frames.fit(frame or default, main_w, main_h)
     flows = flows_for(dataset, content.flows, state, layout.scale)
     places = content.places
-    fig = go.Figure()
+    fig = _Figure()
     fig.add_trace(countries_trace(dataset, content, geojson))
     if state.country:
         fig.add_trace(outline_trace(geojson, state.country))
+    if folded.flows is not None:
+        fig.add_traces(folded_traces(dataset, folded.flows, layout.scale))
     for t in flow_traces(flows, selected=state.route):
         fig.add_trace(t)
     inset_ids: dict[str, list[str]] = {}
@@ -979,6 +1208,9 @@ def build_flow_map(
         by_id = {r.id: r for r in content.flows.itertuples()}
         for f in flows:
             f.label = route_label(by_id[f.route_id], short=True)
+    if len(flows) > MAX_ROUTE_LABELS:  # a crowded map prints the largest numbers only
+        for f in flows[MAX_ROUTE_LABELS:]:
+            f.label = None
     line_labels = [
         LineLabel(
             key=f.route_id,
@@ -1013,7 +1245,8 @@ def build_flow_map(
     points = {p.key: (p.lon, p.lat) for p in point_labels}
     fig.add_traces(_text_trace(placements, texts, colours, layout.font_px, "geo", points))
     fig.add_trace(
-        go.Scattergeo(
+        _trace(
+            "scattergeo",
             lon=[country_points[c][0] for c in country_text],
             lat=[country_points[c][1] for c in country_text],
             mode="text",
@@ -1039,6 +1272,24 @@ def build_flow_map(
             "bgcolor": "rgba(255,255,255,0.85)",
         }
     ]
+    note = folded_note(folded)
+    if note:
+        annotations.append(
+            {
+                "text": _fit_text(note, main_w - 16, max(9, layout.font_px - 1)),
+                "name": "folded",
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "top",
+                "align": "left",
+                "showarrow": False,
+                "font": {"size": max(9, layout.font_px - 1), "color": INK},
+                "bgcolor": "rgba(255,255,255,0.9)",
+            }
+        )
     geos = {
         "geo": _geo_settings(region, [0, main_w / layout.width_px], [0, 1]),
     }
@@ -1063,11 +1314,12 @@ def build_flow_map(
         annotations=annotations,
         # where each label was placed, in px of its map: for tests and the export's checks
         meta={
+            "size": [layout.width_px, layout.height_px],  # what the labels were placed for
             "labels": {k: list(p.box_px) for k, p in placements.items()},
             "insets": inset_boxes,
         },
     )
-    return fig
+    return fig.to_dict()
 
 
 def _hit(a, b) -> bool:
@@ -1275,7 +1527,8 @@ def _add_insets(
         # where the inset sits on the regional map
         (lo0, lo1), (la0, la1) = inset.lon_range, inset.lat_range
         fig.add_trace(
-            go.Scattergeo(
+            _trace(
+                "scattergeo",
                 lon=[lo0, lo1, lo1, lo0, lo0],
                 lat=[la0, la0, la1, la1, la0],
                 mode="lines",
@@ -1316,14 +1569,15 @@ def _fit_text(text: str, width_px: float, font_px: float) -> str:
     return "<br>".join(lines)
 
 
-def _scale_bar(box: frames.LonLat, geo: str, font_px: float) -> list[go.Scattergeo]:
+def _scale_bar(box: frames.LonLat, geo: str, font_px: float) -> list[dict]:
     (lo0, lo1), (la0, la1) = box
     lat = la0 + (la1 - la0) * 0.07
     km = 10
     dlon = km / (111.32 * math.cos(math.radians(lat)))
     x0 = lo0 + (lo1 - lo0) * 0.06
     return [
-        go.Scattergeo(
+        _trace(
+            "scattergeo",
             lon=[x0, x0 + dlon],
             lat=[lat, lat],
             mode="lines+text",
