@@ -3,9 +3,11 @@
 The measure is `case_records` (how many case records a dataset holds for that flow and year): a
 measure of its own, never added to the report's rescued, identified or repatriated counts. The
 frames are shaped like the route records (`geodata/records/routes.csv`: origin is the
-nationality, destination the country of exploitation, no transit), so the map can draw them
-as routes, plus `exploitation`, `count_display` and `suppressed` columns. Every count is
-protected against small-count disclosure before it leaves this module (see `suppression`).
+nationality, destination the country of exploitation, no transit; origin is left empty where
+the two are the same country, so exploitation at home is a figure at that country, not a
+line), so the map can draw them as routes, plus `exploitation`, `count_display` and
+`suppressed` columns. Every count is protected against small-count disclosure before it
+leaves this module (see `suppression`).
 """
 
 from __future__ import annotations
@@ -305,11 +307,17 @@ def _route_frame(
         forms = pd.Series(["all_forms"] * n, dtype=object)
         notes = pd.Series([note] * n, dtype=object)
     shown, words = _shown(frame["count"], hidden, primary, threshold)
+    # exploited in their own country: a figure at that country, not a line (origin left empty)
+    domestic = (nationality == destination).to_numpy(dtype=bool)
+    notes = pd.Series(
+        np.where(domestic, "Exploited in their own country. " + notes.astype(str), notes),
+        dtype=object,
+    )
     out = pd.DataFrame(
         {
             "id": ident.to_numpy(dtype=object),
             "nationality": nationality.to_numpy(),
-            "origin": nationality.to_numpy(),
+            "origin": np.where(domestic, None, nationality.to_numpy(dtype=object)),
             "transit": [[] for _ in range(n)],
             "destination": destination.to_numpy(),
             "year_start": years.to_numpy(),

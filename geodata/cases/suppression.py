@@ -26,7 +26,7 @@ Counts the report itself publishes (rescued, repatriated, ...) are never passed 
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import defaultdict, deque
 
 import numpy as np
 import pandas as pd
@@ -98,25 +98,33 @@ def _bridges(u: np.ndarray, v: np.ndarray, edges: np.ndarray) -> list[int]:
     return found
 
 
-def _local_rule(u: np.ndarray, v: np.ndarray, count: np.ndarray, hidden: np.ndarray) -> bool:
-    """Where a sum has exactly one withheld cell, withhold its smallest shown cell too.
-    Returns whether anything changed."""
-    changed = False
-    n = len(u)
+def _local_rule(
+    u: np.ndarray,
+    v: np.ndarray,
+    count: np.ndarray,
+    hidden: np.ndarray,
+    adj: dict[int, list[tuple[int, int]]],
+) -> None:
+    """Where a sum has exactly one withheld cell, withhold its smallest shown cell too. One sum
+    at a time, so that a cell withheld for one sum counts for the next (withholding for every
+    lonely sum at once would withhold more than needed)."""
     ends = np.concatenate([u, v])
-    edge = np.concatenate([np.arange(n), np.arange(n)])
-    while True:
-        per_vertex = np.bincount(ends, weights=np.concatenate([hidden, hidden]).astype(float))
-        lonely = per_vertex[ends] == 1
-        candidates = lonely & ~np.concatenate([hidden, hidden])
-        if not candidates.any():
-            return changed
-        frame = pd.DataFrame(
-            {"vertex": ends[candidates], "edge": edge[candidates], "count": count[edge[candidates]]}
-        )
-        pick = frame.sort_values(["count", "edge"]).drop_duplicates("vertex")["edge"].to_numpy()
-        hidden[pick] = True
-        changed = True
+    per_vertex = np.bincount(ends, weights=np.concatenate([hidden, hidden]).astype(float))
+    per_vertex = per_vertex.astype(np.int64)
+    queue = deque(np.flatnonzero(per_vertex == 1).tolist())
+    while queue:
+        vertex = queue.popleft()
+        if per_vertex[vertex] != 1:
+            continue
+        shown = [(int(count[e]), e) for _, e in adj[vertex] if not hidden[e]]
+        if not shown:
+            continue
+        _, edge = min(shown)
+        hidden[edge] = True
+        for end in (int(u[edge]), int(v[edge])):
+            per_vertex[end] += 1
+            if per_vertex[end] == 1:
+                queue.append(end)
 
 
 def _close_cycle(
@@ -171,7 +179,7 @@ def protect(
         adj[a].append((b, e))
         adj[b].append((a, e))
     while True:
-        _local_rule(u, v, count, hidden)
+        _local_rule(u, v, count, hidden, adj)
         bridges = _bridges(u, v, np.flatnonzero(hidden))
         if not bridges:
             return hidden, primary
