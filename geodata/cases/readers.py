@@ -266,14 +266,14 @@ def detect_format(path: Path | str) -> str | None:
 # Reading the table
 
 
-def _fast_table(
-    raw: bytes, name: str, report: ValidationReport, wanted: Callable[[list[str]], list[str]]
-) -> tuple[pd.DataFrame, list[str]] | None:
-    """The table through pandas' C parser, for files with no quote character and every row the
-    header's width (checked per line first, so pandas' leniency with ragged rows never hides a
-    broken row). None when the file needs the careful reader."""
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    if b'"' in body or b"\r" in body.replace(b"\r\n", b""):
+Shape = tuple[list[str], np.ndarray, np.ndarray, np.ndarray, bytes | None]
+
+
+def _shape_plain(body: bytes) -> Shape | None:
+    """For a file with no quote character: the header, and per data line whether it is empty,
+    whether all its fields are blank, and its width (its commas plus one), with the body
+    rebuilt without the lines that are not the header's width (None when every line is)."""
+    if b"\r" in body.replace(b"\r\n", b""):
         return None
     lines = body.split(b"\n")
     if lines and not lines[-1].strip(b"\r"):
@@ -281,20 +281,60 @@ def _fast_table(
     if not lines:
         return None
     header = [h.strip() for h in lines[0].rstrip(b"\r").decode("utf-8").split(",")]
-    if not any(header) or len(set(header)) != len(header):
-        return None  # the careful reader says what is wrong with the header
     data = lines[1:]
-    if not data:
-        return None
-    commas = np.fromiter(map(methodcaller("count", b","), data), dtype=np.int64, count=len(data))
+    widths = np.fromiter(map(methodcaller("count", b","), data), dtype=np.int64, count=len(data))
+    widths += 1
     empty = np.fromiter((not line.rstrip(b"\r") for line in data), dtype=bool, count=len(data))
-    if ((commas != len(header) - 1) & ~empty).any():
-        return None
     blank = np.fromiter((not line.strip(b", \t\r") for line in data), dtype=bool, count=len(data))
+    ragged = (widths != len(header)) & ~empty & ~blank
+    kept_body = None
+    if ragged.any():
+        kept_body = b"\n".join([lines[0], *(line for line, r in zip(data, ragged) if not r)])
+    return header, empty, blank, widths, kept_body
+
+
+def _shape_quoted(text: str) -> Shape | None:
+    """The same for a file with quoted fields, through the csv module in strict mode; None
+    (the careful reader) when a row is broken or not the header's width."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+        shapes = [(len(r), not any(f.strip() for f in r)) for r in reader]
+    except (csv.Error, StopIteration):
+        return None
+    widths = np.fromiter((w for w, _ in shapes), dtype=np.int64, count=len(shapes))
+    empty = widths == 0
+    blank = np.fromiter((b for _, b in shapes), dtype=bool, count=len(shapes))
+    if ((widths != len(header)) & ~empty & ~blank).any():
+        return None
+    return header, empty, blank, widths, None
+
+
+def _fast_table(
+    raw: bytes,
+    text: str,
+    name: str,
+    report: ValidationReport,
+    wanted: Callable[[list[str]], list[str]],
+) -> tuple[pd.DataFrame, list[str]] | None:
+    """The table through pandas' C parser once each row's width is known (checked first, so
+    pandas' leniency with ragged rows and stray quotes never hides a broken row: a row of the
+    wrong width is reported as the careful reader would, and left out). None when the file
+    needs the careful reader (a broken quote), which reports each broken row."""
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    shape = _shape_quoted(text) if b'"' in body else _shape_plain(body)
+    if shape is None:
+        return None
+    header, empty, blank, widths, kept_body = shape
+    if not any(header) or len(set(header)) != len(header) or len(empty) == 0:
+        return None  # the careful reader says what is wrong with the header or the rows
+    counted = ~empty & ~blank  # the rows the careful reader numbers
+    row_no = np.cumsum(counted)
+    ragged = counted & (widths != len(header))
     columns = wanted(header)
     positions = [header.index(c) for c in columns]
     frame = pd.read_csv(
-        io.BytesIO(body),
+        io.BytesIO(kept_body if kept_body is not None else body),
         dtype=object,
         keep_default_na=False,
         na_filter=False,
@@ -303,16 +343,21 @@ def _fast_table(
         skip_blank_lines=True,
         encoding="utf-8",
     )
-    kept = blank[~empty]
-    if len(frame) != len(kept):
+    parsed = ~empty & ~ragged  # the lines pandas turns into rows
+    if len(frame) != int(parsed.sum()):
         return None
     frame.columns = [header[i] for i in sorted(positions)]
-    frame = frame.loc[~kept].reset_index(drop=True)
-    frame[ROW_COLUMN] = np.arange(1, len(frame) + 1)
+    frame = frame.loc[~blank[parsed]].reset_index(drop=True)
+    frame[ROW_COLUMN] = row_no[parsed & ~blank]
     tally = report.tally(name)
-    tally.read += len(frame)
-    if len(frame) == 0:
-        return None
+    tally.read += int(counted.sum())
+    tally.rejected += int(ragged.sum())
+    report.problems.extend(
+        Problem(name, int(row), None, f"has {int(width)} fields, the header has {len(header)}")
+        for row, width in zip(row_no[ragged], widths[ragged])
+    )
+    if len(frame) == 0 and not ragged.any():
+        return None  # the careful reader says the file has no data rows
     return frame, header
 
 
@@ -321,13 +366,14 @@ def _read_table(
 ) -> tuple[pd.DataFrame, list[str]] | None:
     tally = report.tally(name)
     raw = read_bytes(path, report, name)
-    if raw is None or decode(path, raw, report, name) is None:
+    text = None if raw is None else decode(path, raw, report, name)
+    if raw is None or text is None:
         tally.file_error = True
         return None
-    fast = _fast_table(raw, name, report, wanted)
+    fast = _fast_table(raw, text, name, report, wanted)
     if fast is not None:
         return fast
-    del raw
+    del raw, text
     table = read_csv_table(path, report, label=name)
     if table is None:
         return None

@@ -336,3 +336,40 @@ def test_geodata_cases_imports_no_dash_or_plotly():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_quoted_fields_are_read(tmp_path):
+    """An export that quotes its fields (a multiselect with commas, a line break in an id)."""
+    text = (
+        HTCDS
+        + '"K-5","2023-06-01","Masculine","MM","40","ForcedLabour, SexualExploitation","Exploitation","TH"\n'
+    )
+    text += '"K-6\nb",2023-06-02,Masculine,MM,40,,Exploitation,TH\n'
+    cases, report = read_cases(write(tmp_path, text))
+    reconciles(report)
+    assert report.ok, report.render()
+    assert cases["case_id"].tolist()[-2:] == ["K-5", "K-6\nb"]
+    assert cases.set_index("_row").loc[5, "exploitation"] == "multiple"
+    assert report.tallies["cases.csv"].read == 6
+
+
+def test_ragged_rows_in_a_large_plain_file_are_reported_like_the_careful_reader(tmp_path):
+    """Without quotes, a short or long row is reported and left out by the fast reader; the
+    result matches the careful reader's row for row."""
+    rows = [c24_row(nat=n) for n in ("IDN", "PHL", "VNM", "LAO", "KHM")]
+    rows[1] = rows[1] + ",extra"
+    rows[3] = ",".join(rows[3].split(",")[:5])
+    lines = [C24_HEADER, rows[0], ",,,", rows[1], "", rows[2], rows[3], rows[4]]
+    fast_cases, fast = read_cases(write(tmp_path, "\n".join(lines) + "\n"))
+    # the same rows with a quoted cell go through the careful reader
+    lines[1] = lines[1].replace("IDN", '"IDN"')
+    slow_cases, slow = read_cases(write(tmp_path, "\n".join(lines) + "\n", "quoted.csv"))
+    reconciles(fast)
+    reconciles(slow, "quoted.csv")
+    assert [(p.row, p.reason) for p in fast.errors] == [(p.row, p.reason) for p in slow.errors]
+    assert [(p.row, p.reason) for p in fast.errors] == [
+        (2, "has 28 fields, the header has 27"),
+        (4, "has 5 fields, the header has 27"),
+    ]
+    assert fast_cases["_row"].tolist() == slow_cases["_row"].tolist() == [1, 3, 5]
+    assert fast_cases["nationality"].tolist() == ["IDN", "VNM", "KHM"]
