@@ -19,7 +19,7 @@ ROW_COLUMN = "_row"
 csv.field_size_limit(min(sys.maxsize, MAX_BYTES))
 
 
-def _decode(path: Path, raw: bytes, report: ValidationReport, label: str | None) -> str | None:
+def decode(path: Path, raw: bytes, report: ValidationReport, label: str | None) -> str | None:
     """UTF-8 (with or without BOM) is accepted; anything else is refused with a reason."""
     name = label or path.name
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -65,15 +65,29 @@ def refusal(path: Path) -> str | None:
     return None
 
 
-def read_bytes(path: Path, report: ValidationReport, label: str | None = None) -> bytes | None:
+def check_file(path: Path, report: ValidationReport, label: str | None = None) -> bool:
+    """The checks every input file passes before it is opened, text or binary: not a link out
+    of its folder, not a pipe or other non-file, not over the size limit, not empty."""
     name = label or path.name
     reason = refusal(path)
     if reason is not None:
         report.add(Problem(name, None, None, reason))
-        return None
+        return False
     size = path.stat().st_size
     if size > MAX_BYTES:
         report.add(Problem(name, None, None, f"file is {size} bytes, over the {MAX_BYTES} limit"))
+        return False
+    if size == 0:
+        report.add(Problem(name, None, None, "file is empty"))
+        return False
+    return True
+
+
+def read_bytes(path: Path, report: ValidationReport, label: str | None = None) -> bytes | None:
+    """A text table's bytes, or None with the reason reported (see `check_file`; a workbook, a
+    binary file or a blank file is refused too)."""
+    name = label or path.name
+    if not check_file(path, report, label):
         return None
     try:
         raw = path.read_bytes()
@@ -101,7 +115,7 @@ def read_text(path: Path, report: ValidationReport, label: str | None = None) ->
     raw = read_bytes(path, report, label)
     if raw is None:
         return None
-    return _decode(path, raw, report, label)
+    return decode(path, raw, report, label)
 
 
 MAX_MALFORMED = 100  # beyond this many broken rows the file is not CSV, and re-reading costs
