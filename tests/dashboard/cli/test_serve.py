@@ -3,6 +3,7 @@ serves with several gunicorn workers that all answer from the same data."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -13,7 +14,7 @@ from dashboard.settings import Settings
 from dashboard.startup import StartupRefused, load_checked
 from geodata.boundaries import ADMIN0_FILE
 from tests.conftest import ROUTES, write_data
-from tests.servers import get, run_serve, start_serve, wait_for
+from tests.servers import ROOT, get, run_serve, start_serve, wait_for
 
 BAD_ROW = "r9,IDN,IDN,,myawaddy,2023,2023,,rescued,-3,exact,,rep,S,\n"
 
@@ -153,3 +154,22 @@ def test_a_worker_started_after_a_file_broke_serves_the_same_data(tmp_path, smal
         assert str(boundaries) in log and "restart the server to read them" in log
     finally:
         server.stop()
+
+
+def test_the_load_script_drives_every_panel_without_errors(tmp_path):
+    """benchmarks/load.py's users send the callbacks a browser sends, and the app answers them
+    all (a change in the callbacks that the script no longer matches shows up here)."""
+    spec = importlib.util.spec_from_file_location("load_script", ROOT / "benchmarks" / "load.py")
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    server = start_serve(tmp_path, workers=2)
+    try:
+        result = load.run_load(server.url, 3, 4.0, think=0.0)
+    finally:
+        server.stop()
+    assert result["errors"] == 0, result["error_kinds"]
+    assert result["filter_changes"] > 0
+    panels = [k for k in result["by_request"] if k.startswith("POST explorer-")]
+    assert any("explorer-map.figure" in k for k in panels) and len(panels) >= 5
+    assert len(result["data_versions"]) == 1
+    assert result["requests_per_s"] > 0 and result["p95_ms"] >= result["p50_ms"]
