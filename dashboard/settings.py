@@ -30,7 +30,7 @@ class Settings:
         if env.get("DASHBOARD_HOST"):
             s = replace(s, host=env["DASHBOARD_HOST"])
         if env.get("DASHBOARD_PORT"):
-            s = replace(s, port=int(env["DASHBOARD_PORT"]))
+            s = replace(s, port=_int(env, "DASHBOARD_PORT"))
         if env.get("DASHBOARD_DATA"):
             s = replace(s, data_dir=Path(env["DASHBOARD_DATA"]))
         if env.get("DASHBOARD_BOUNDARIES"):
@@ -44,9 +44,9 @@ class Settings:
         if env.get("DASHBOARD_ALLOW_PARTIAL"):
             s = replace(s, allow_partial=_yes(env["DASHBOARD_ALLOW_PARTIAL"]))
         if env.get("DASHBOARD_WORKERS"):
-            s = replace(s, workers=int(env["DASHBOARD_WORKERS"]))
+            s = replace(s, workers=_int(env, "DASHBOARD_WORKERS"))
         if env.get("DASHBOARD_THREADS"):
-            s = replace(s, threads=int(env["DASHBOARD_THREADS"]))
+            s = replace(s, threads=_int(env, "DASHBOARD_THREADS"))
         if env.get("REDIS_URL"):
             s = replace(s, redis_url=env["REDIS_URL"])
         return s
@@ -62,3 +62,10 @@ class Settings:
 
 def _yes(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(env, key: str) -> int:
+    try:
+        return int(env[key])
+    except ValueError:
+        raise ValueError(f"{key}={env[key]!r} is not a whole number") from None

@@ -56,7 +56,12 @@ def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings.from_env().with_args(
+    try:
+        env = Settings.from_env()
+    except ValueError as exc:  # DASHBOARD_PORT=abc and the like: one line, no traceback
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return env.with_args(
         host=args.host,
         port=args.port,
         data_dir=args.data,
@@ -103,7 +108,7 @@ def serve_workers(settings: Settings) -> int:
     from dashboard.startup import StartupRefused
 
     if settings.workers < 1 or settings.threads < 1:
-        print("serve: --workers and --threads must be 1 or more", file=sys.stderr)
+        print("refusing to start: --workers and --threads must be 1 or more", file=sys.stderr)
         return 2
     try:
         app, loaded = prepare(settings)

@@ -89,6 +89,13 @@ def test_the_bundled_records_start_without_errors():
     assert len(loaded.dataset.routes) > 0
 
 
+def test_a_setting_that_is_not_a_number_is_refused():
+    line = refused(run_serve(env={"DASHBOARD_WORKERS": "four"}))
+    assert "DASHBOARD_WORKERS='four' is not a whole number" in line
+    line = refused(run_serve("--workers", "0"))
+    assert "--workers and --threads must be 1 or more" in line
+
+
 def test_an_unreachable_redis_is_refused(tmp_path):
     line = refused(run_serve(env={"REDIS_URL": "redis://:secret@127.0.0.1:1/0"}))
     assert "REDIS_URL redis://:***@127.0.0.1:1/0: cannot use it" in line
