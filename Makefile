@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test venv install install-test browser geodata lint clean bench
+.PHONY: run test venv install install-test browser redis-server geodata lint clean bench
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -28,7 +28,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browser
+install-test: $(VENV)/.installed-test browser redis-server
 
 # Debian's chromium drives the browser tests (never `playwright install`: it downloads).
 browser:
@@ -37,6 +37,16 @@ browser:
 	    echo "installing Debian's chromium for the browser tests"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "no /usr/bin/chromium and not root: browser tests will be skipped"; fi; \
+	fi
+
+# Debian's redis-server for the test of the cache shared between workers (REDIS_URL).
+redis-server:
+	@if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's redis-server for the shared-cache test"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; } \
+	      || echo "could not install redis-server: the shared-cache test will be skipped"; \
+	  else echo "no redis-server and not root: the shared-cache test will be skipped"; fi; \
 	fi
 
 run: install

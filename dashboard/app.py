@@ -11,6 +11,7 @@ from dash._utils import to_json
 from flask import Response, abort, request
 
 from dashboard.briefing.app import create_briefing_app
+from dashboard.cache import install_cache
 from dashboard.downloads import DOWNLOADS, download_csv
 from dashboard.explorer import callbacks
 from dashboard.figures import flowmap as figures
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     )
     app.server.config["DATASET"] = dataset
     harden(app.server, settings.frame_ancestors)
+    install_cache(app.server, dataset, settings.redis_url)
     years = year_bounds(dataset)
     config = graph_config(app)
     # the countries' polygons go to the browser once, by URL, and are cached there: no figure

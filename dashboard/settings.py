@@ -17,6 +17,11 @@ class Settings:
     briefings_dir: Path | None = None  # None: the bundled example briefings
     debug: bool = False
     frame_ancestors: str = "'self'"  # who may embed the page in a frame (CSP frame-ancestors)
+    # serve with rows or files refused by validation (the default refuses to start)
+    allow_partial: bool = False
+    workers: int = 1  # gunicorn worker processes (`python -m dashboard serve`)
+    threads: int = 4  # threads per worker
+    redis_url: str | None = None  # shared answer cache; None: each process keeps its own
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -25,7 +30,7 @@ class Settings:
         if env.get("DASHBOARD_HOST"):
             s = replace(s, host=env["DASHBOARD_HOST"])
         if env.get("DASHBOARD_PORT"):
-            s = replace(s, port=int(env["DASHBOARD_PORT"]))
+            s = replace(s, port=_int(env, "DASHBOARD_PORT"))
         if env.get("DASHBOARD_DATA"):
             s = replace(s, data_dir=Path(env["DASHBOARD_DATA"]))
         if env.get("DASHBOARD_BOUNDARIES"):
@@ -36,6 +41,14 @@ class Settings:
             s = replace(s, frame_ancestors=env["DASHBOARD_FRAME_ANCESTORS"])
         if env.get("DASHBOARD_CODE_COLUMN"):
             s = replace(s, code_column=env["DASHBOARD_CODE_COLUMN"])
+        if env.get("DASHBOARD_ALLOW_PARTIAL"):
+            s = replace(s, allow_partial=_yes(env["DASHBOARD_ALLOW_PARTIAL"]))
+        if env.get("DASHBOARD_WORKERS"):
+            s = replace(s, workers=_int(env, "DASHBOARD_WORKERS"))
+        if env.get("DASHBOARD_THREADS"):
+            s = replace(s, threads=_int(env, "DASHBOARD_THREADS"))
+        if env.get("REDIS_URL"):
+            s = replace(s, redis_url=env["REDIS_URL"])
         return s
 
     def with_args(self, **kwargs: object) -> Settings:
@@ -45,3 +58,14 @@ class Settings:
             if key in given:
                 given[key] = Path(str(given[key]))
         return replace(self, **given)
+
+
+def _yes(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(env, key: str) -> int:
+    try:
+        return int(env[key])
+    except ValueError:
+        raise ValueError(f"{key}={env[key]!r} is not a whole number") from None

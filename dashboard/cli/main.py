@@ -31,10 +31,37 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         "--briefings", metavar="DIR", help="folder of briefing files (YAML) for /briefing/"
     )
     parser.add_argument("--debug", action="store_true", default=None, help="Dash debug mode")
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        default=None,
+        help="start even when data files or rows are refused, serving the rows that passed "
+        "(env DASHBOARD_ALLOW_PARTIAL=1); without it such data stops the start",
+    )
+
+
+def add_worker_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes (default 1, env DASHBOARD_WORKERS)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="threads per worker (default 4, env DASHBOARD_THREADS)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    return Settings.from_env().with_args(
+    try:
+        env = Settings.from_env()
+    except ValueError as exc:  # DASHBOARD_PORT=abc and the like: one line, no traceback
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return env.with_args(
         host=args.host,
         port=args.port,
         data_dir=args.data,
@@ -42,17 +69,31 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         code_column=args.code_column,
         debug=args.debug,
         briefings_dir=args.briefings,
+        allow_partial=args.allow_partial,
+        workers=getattr(args, "workers", None),
+        threads=getattr(args, "threads", None),
     )
 
 
-def serve(settings: Settings) -> int:
+def prepare(settings: Settings):
+    """Read and check the data (refusing bad data), then build the app once."""
     from dashboard.app import create_app
+    from dashboard.startup import configure_logging, load_checked
 
-    app = create_app(settings)
-    report = app.server.config["DATASET"].report
-    if not report.ok:
-        print(report.render(), file=sys.stderr)
-        print("Serving the rows that passed; the page lists the problems.", file=sys.stderr)
+    configure_logging()
+    loaded = load_checked(settings)
+    return create_app(settings, loaded.dataset), loaded
+
+
+def serve(settings: Settings) -> int:
+    """Flask's development server, one process (`python app.py`, `make run`)."""
+    from dashboard.startup import StartupRefused
+
+    try:
+        app, _ = prepare(settings)
+    except StartupRefused as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 2
     from werkzeug.serving import WSGIRequestHandler
 
     # the Server header names no software or Python version
@@ -60,6 +101,23 @@ def serve(settings: Settings) -> int:
     WSGIRequestHandler.sys_version = ""
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0
+
+
+def serve_workers(settings: Settings) -> int:
+    """gunicorn with `settings.workers` processes, the data read once before they fork."""
+    from dashboard.startup import StartupRefused
+
+    if settings.workers < 1 or settings.threads < 1:
+        print("refusing to start: --workers and --threads must be 1 or more", file=sys.stderr)
+        return 2
+    try:
+        app, loaded = prepare(settings)
+    except StartupRefused as exc:
+        print(f"refusing to start: {exc}", file=sys.stderr)
+        return 2
+    from dashboard.cli.server import run_gunicorn
+
+    return run_gunicorn(app.server, settings, loaded)
 
 
 def _table_for(path: Path) -> str | None:
@@ -334,8 +392,15 @@ def main(argv: list[str] | None = None) -> int:
         description="Dashboard of trafficking routes into Southeast Asia's scam compounds.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p_serve = sub.add_parser("serve", help="serve the dashboard")
+    p_serve = sub.add_parser(
+        "serve",
+        help="serve the dashboard with gunicorn (--workers N)",
+        description="Serve the dashboard with gunicorn: the data is read and checked once, "
+        "then N worker processes answer from it. Cached answers are shared between workers "
+        "when REDIS_URL names a Redis server.",
+    )
     add_serve_arguments(p_serve)
+    add_worker_arguments(p_serve)
     p_val = sub.add_parser(
         "validate",
         help="check record files, data folders or boundary files; exit 1 on errors",
@@ -357,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "export":
             return export(args)
         if args.command == "serve":
-            return serve(settings_from_args(args))
+            return serve_workers(settings_from_args(args))
         if args.command == "validate":
             return validate(args.paths, args.code_column)
     except KeyboardInterrupt:
