@@ -2,17 +2,17 @@
 
 Each simulated user does what the browser does. It loads the page (/, /_dash-layout,
 /_dash-dependencies), then, again and again, changes one filter (a nationality, the years, a
-measure, a destination, the tab...) chosen from the options the page offers: one POST to
-/_dash-update-component for the callback that writes the URL, then, with the URL it returns,
-the POSTs of every callback that reads the URL (map, legend, headlines, side panel, Sankey,
-table...), sent together over up to six connections as a browser does. Request bodies are
+measure, a destination, the tab...) chosen from the options the page offers. The page's own
+script writes the new URL in the browser (the same rules are applied here in Python), then asks
+the server for what that URL shows: the map tab's callback (map, legend, headlines, side panel)
+and, when another tab is open, that tab's, together, as a browser does. Request bodies are
 built from the app's own /_dash-dependencies and /_dash-layout, in the shape Dash's renderer
 sends (recorded from Chromium). Between two changes a user pauses (--think, 0.5x to 1.5x at
 random). The simulated users run in this process, on the same machine as the server unless
 --url points elsewhere.
 
 Reports requests per second, p50 / p95 / p99 of every request and of a whole filter change
-(from the first POST to the last panel's answer), errors (any status other than 200 or 204, or
+(from the change to the last answer), errors (any status other than 200 or 204, or
 no answer), the share of cache hits, and the data versions seen (one, when every worker serves
 the same data).
 
@@ -132,21 +132,37 @@ class Page:
             if URL_SEARCH
             in [f"{o['id']}.{o['property']}" for o in listify(outputs_of(d["output"]))]
         )
-        self.readers = [
-            d
+        # the server callbacks a new URL asks for: each tab's, keyed by its query store (the
+        # page's own router sends the map's always and the open tab's when it is shown)
+        self.readers = {
+            i["id"].removeprefix("explorer-").removesuffix("-query"): d
             for d in deps
-            if d is not self.writer
-            and URL_SEARCH in [f"{i['id']}.{i['property']}" for i in d["inputs"]]
-        ]
+            if d is not self.writer and not d.get("clientside_function")
+            for i in d["inputs"]
+            if i["property"] == "data" and str(i["id"]).endswith("-query")
+        }
         self.controls = [
             i["id"]
             for i in self.writer["inputs"]
             if i["property"] == "value" and i["id"] in self.components
         ]
+        year = self.components.get("explorer-year", {})
+        self.years = (int(year.get("min", 0)), int(year.get("max", 0)))
+
+    def search_after(self, control: str, values: dict) -> str:
+        """The URL the page's own script writes after a change (the same rules, in Python)."""
+        from dashboard.explorer.callbacks import CONTROLS, state_from_controls
+        from dashboard.state import parse_query, to_query
+
+        current, _ = parse_query(values.get(URL_SEARCH))
+        state = state_from_controls(
+            [values.get(f"{c}.value") for c in CONTROLS], self.years, None, control, current
+        )
+        return to_query(state)
 
     def start_values(self) -> dict[str, object]:
         values: dict[str, object] = {URL_SEARCH: ""}
-        for d in [self.writer, *self.readers]:
+        for d in [self.writer, *self.readers.values()]:
             for i in d["inputs"]:
                 key = f"{i['id']}.{i['property']}"
                 props = self.components.get(i["id"], {})
@@ -296,36 +312,34 @@ def user(base_url: str, stop_at: float, think: float, seed: int, tally: Tally) -
             if control is None:
                 return
             t = time.perf_counter()
-            status, data = timed(
-                client,
-                tally,
-                "POST " + URL_SEARCH,
-                "POST",
-                "/_dash-update-component",
-                payload(page.writer, values, [f"{control}.value"]),
-            )
-            if status == 200:
-                answer = json.loads(data).get("response", {})
-                for cid, props in answer.items():
-                    for prop, value in props.items():
-                        values[f"{cid}.{prop}"] = value
-                if URL_SEARCH.split(".")[0] in answer:  # the URL changed: every panel redraws
-                    bodies = [(d["output"], payload(d, values, [URL_SEARCH])) for d in page.readers]
-                    list(
-                        pool.map(
-                            lambda job: timed(
-                                connection(),
-                                tally,
-                                "POST " + job[0].strip("."),
-                                "POST",
-                                "/_dash-update-component",
-                                job[1],
-                            ),
-                            bodies,
-                        )
+            search = page.search_after(control, values)
+            if search != values.get(URL_SEARCH):
+                values[URL_SEARCH] = search
+                view = urllib.parse.parse_qs(search.lstrip("?")).get("view", ["map"])[0]
+                bodies = []
+                for tab in dict.fromkeys(["map", view]):
+                    dep = page.readers.get(tab)
+                    if dep is None:
+                        continue
+                    store = f"explorer-{tab}-query.data"
+                    values[store] = search
+                    bodies.append((dep["output"], payload(dep, values, [store])))
+                results = list(
+                    pool.map(
+                        lambda job: timed(
+                            connection(),
+                            tally,
+                            "POST " + job[0].strip("."),
+                            "POST",
+                            "/_dash-update-component",
+                            job[1],
+                        ),
+                        bodies,
                     )
+                )
                 with tally.lock:
-                    tally.changes.append((time.perf_counter() - t) * 1000)
+                    if all(status == 200 for status, _ in results):
+                        tally.changes.append((time.perf_counter() - t) * 1000)
             if think > 0:
                 time.sleep(min(think * rng.uniform(0.5, 1.5), max(0.0, stop_at - time.monotonic())))
 
