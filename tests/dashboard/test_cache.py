@@ -14,7 +14,7 @@ from tests.conftest import ROUTES, write_data
 from tests.servers import callback_payload
 
 MAP = "explorer-map.figure"
-SEARCH = "explorer-url.search"
+SEARCH = "explorer-map-query.data"  # the map answers the query the page routes to it
 VIEWPORT = "explorer-viewport.data"
 
 

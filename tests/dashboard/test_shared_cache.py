@@ -58,7 +58,7 @@ def redis_url(tmp_path):
 
 def map_body(url: str, search: str) -> dict:
     _, _, deps = get(url + "/_dash-dependencies")
-    values = {"explorer-url.search": search, "explorer-viewport.data": {"w": 978, "h": 570}}
+    values = {"explorer-map-query.data": search, "explorer-viewport.data": {"w": 978, "h": 570}}
     return callback_payload(json.loads(deps), "explorer-map.figure", values)
 
 
