@@ -27,7 +27,7 @@ from dashboard.state import (
 )
 from dashboard.text import measure_label
 from geodata.countries import country_name
-from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
+from geodata.dataset import PROFILE_COUNTRIES, Dataset
 from geodata.filters import FilterError, parse_filters
 from layouts.explorer import explorer_layout
 
@@ -136,7 +136,9 @@ LAYER_LABELS = {
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> dash.Dash:
     settings = settings or Settings()
     if dataset is None:
-        dataset = load_dataset(settings.data_dir, settings.boundaries, settings.code_column)
+        from dashboard.startup import load_settings_dataset
+
+        dataset = load_settings_dataset(settings)
     app = ExplorerDash(
         __name__,
         assets_folder=str(ASSETS),
