@@ -12,7 +12,7 @@ from flask import Response, abort, request
 
 from dashboard.briefing.app import create_briefing_app
 from dashboard.cache import install_cache
-from dashboard.downloads import DOWNLOADS, download_csv
+from dashboard.downloads import DOWNLOADS, download_text
 from dashboard.explorer import callbacks
 from dashboard.figures import flowmap as figures
 from dashboard.serving import harden
@@ -205,6 +205,11 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     def download(name: str) -> Response:
         if name not in DOWNLOADS:
             abort(404)
+        fmt = request.args.get("format", "csv")
+        if fmt not in ("csv", "hxl"):
+            return Response(
+                "format: csv (default) or hxl (HXL-tagged CSV)\n", status=400, mimetype="text/plain"
+            )
         try:
             layers = request.args.get("layers")
             movement = None
@@ -228,14 +233,15 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             )
         except FilterError as exc:
             return Response(f"{exc}\n", status=400, mimetype="text/plain")
-        if name == "locations" and request.args:
+        if name == "locations" and set(request.args) - {"format"}:
             return Response("locations.csv takes no filters\n", status=400, mimetype="text/plain")
         # UTF-8 with a byte-order mark: Excel on Windows then reads "Las Piñas" as written
-        body = "\ufeff" + download_csv(dataset, name, filters)
+        body = "\ufeff" + download_text(dataset, name, filters, hxl=fmt == "hxl")
+        filename = f"{name}-hxl.csv" if fmt == "hxl" else f"{name}.csv"
         return Response(
             body.encode("utf-8"),
             mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
     @app.server.route("/export/<view>.<fmt>")

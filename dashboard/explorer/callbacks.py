@@ -33,7 +33,7 @@ from dashboard.figures.selection import (
 )
 from dashboard.figures.timeline import build_time_strip
 from dashboard.state import DEFAULT_LAYERS, FORM_CHOICES, ViewState, parse_query, to_query
-from dashboard.text import FORM_LABELS, format_count, measure_label
+from dashboard.text import FORM_LABELS, format_count, measure_label, withheld
 from geodata.dataset import Dataset
 from geodata.filters import DEFAULT_FORMS, filter_events
 from layouts import ids
@@ -282,7 +282,7 @@ def left_out_line(r) -> str:
     path = " → ".join(r.path_names)
     if r.measure == "reported_route":
         return f"{path} — reported without a number ({r.section})"
-    count = format_count(r.count, r.qualifier)
+    count = format_count(r.count, r.qualifier, withheld(r))
     why = LEFT_OUT.get(r.left_out, "")
     return f"{path} — {measure_label(r.measure)}, {count}: {why} ({r.section})"
 

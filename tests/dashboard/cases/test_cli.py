@@ -95,3 +95,20 @@ def test_a_case_file_without_errors_starts(tmp_path):
     path.write_text("\n".join(lines[:-2]) + "\n")
     dataset = load_settings_dataset(Settings(cases=path))
     assert dataset.report.ok
+
+
+def test_download_case_flows_as_hxl_from_the_command_line(tmp_path, capsys):
+    path = write_cases(tmp_path)
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(lines[:-2]) + "\n")  # without the two refused rows
+    out = tmp_path / "flows-hxl.csv"
+    assert main(["download", "case_flows", "--hxl", "--cases", str(path), "-o", str(out)]) == 0
+    header, tags, *rows = out.read_text().splitlines()
+    assert "#country+code+origin" in tags and "#affected" in tags and "#meta+source" in tags
+    assert len(rows) == 5
+    assert all("<10" in r or "withheld" in r or ",no," in r for r in rows)
+
+
+def test_download_case_flows_needs_a_case_file(capsys):
+    assert main(["download", "case_flows"]) == 2
+    assert "--cases" in capsys.readouterr().err
