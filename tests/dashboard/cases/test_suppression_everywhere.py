@@ -20,7 +20,7 @@ from dashboard.startup import load_settings_dataset
 from dashboard.state import parse_query
 from tests.case_fixture import FLOWS, SMALL, write_cases
 
-CASES = "?measure=case_records&form=every&year=2023"
+CASES = "?measure=case_records&year=2023"
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +154,21 @@ def test_report_figures_are_never_withheld(client):
     assert all(r["value"] != "" for r in rows)
     small = [r for r in rows if r["value"] and float(r["value"]) < 10]
     assert small, "the report's own small figures are printed as they are"
+
+
+def test_svg_export_prints_less_than_ten_and_no_small_count(client):
+    import shutil
+
+    if not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed")
+    response = client.get("/export/map.svg" + CASES)
+    if response.status_code == 503:
+        pytest.skip(response.get_data(as_text=True))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    svg = response.get_data(as_text=True)
+    texts = " ".join(re.findall(r">([^<>]*)</t", svg))
+    texts = texts.replace("&#60;", "<").replace("&lt;", "<")
+    assert "<10 case records" in texts
+    assert not small_count_in(texts)
+    sources = client.get("/export/map.sources.csv" + CASES).get_data(as_text=True)
+    assert "Counter Trafficking Data Collaborative" in sources
