@@ -13,7 +13,7 @@ from flask import Response, abort, request
 from dashboard.briefing.app import create_briefing_app
 from dashboard.cache import install_cache
 from dashboard.downloads import DOWNLOADS, download_text
-from dashboard.explorer import callbacks
+from dashboard.explorer import callbacks, upload
 from dashboard.figures import flowmap as figures
 from dashboard.serving import harden
 from dashboard.settings import Settings
@@ -149,7 +149,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     )
     app.server.config["DATASET"] = dataset
     harden(app.server, settings.frame_ancestors)
-    install_cache(app.server, dataset, settings.redis_url)
+    cache = install_cache(app.server, dataset, settings.redis_url)
     years = year_bounds(dataset)
     config = graph_config(app)
     # the countries' polygons go to the browser once, by URL, and are cached there: no figure
@@ -198,7 +198,15 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         map_message=callbacks.map_message(dataset, ""),
         form_value=ViewState().form_choice,
     )
-    callbacks.register(app, dataset, years, config, geometry_url)
+    upload.register(app, cache)
+    callbacks.register(
+        app,
+        dataset,
+        years,
+        config,
+        geometry_url,
+        session=lambda token: upload.session_dataset(dataset, cache, token),
+    )
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)
 
     @app.server.route("/download/<name>.csv")

@@ -406,7 +406,12 @@ def map_panels(
 
 
 def register(
-    app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: dict, geometry: str
+    app: Dash,
+    dataset: Dataset,
+    years: tuple[int, int],
+    chart_config: dict,
+    geometry: str,
+    session=None,
 ) -> None:
     """The URL is written in the browser (assets/explorer.js); the server answers a URL with
     one request for the map tab and one for the tab shown, if another. Nothing is asked when
@@ -450,11 +455,20 @@ def register(
         Input(ids.EXPLORER_VIEWPORT, "data"),
         Input(ids.EXPLORER_EXPORT_SIZE, "value"),
         *[State(c, "value") for c in CONTROLS],
+        # the key to flows this browser tab uploaded (dashboard.explorer.upload)
+        Input(ids.EXPLORER_UPLOAD_TOKEN, "data"),
         prevent_initial_call=True,
     )(
         lambda search, viewport, size, *values: tuple(
             map_panels(
-                dataset, years, geometry, search, viewport, size, list(values), ctx.triggered_id
+                session(values[-1]) if session else dataset,
+                years,
+                geometry,
+                search,
+                viewport,
+                size,
+                list(values[:-1]),
+                ctx.triggered_id,
             ).values()
         )
     )
