@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import secrets
 import tempfile
@@ -188,8 +189,24 @@ def session_dataset(dataset: Dataset, cache, token: str | None) -> Dataset:
     return add_case_flows(dataset, flows, report=ValidationReport())
 
 
+CASE_OPTION = {"label": "Case records (your data)", "value": "case_records"}
+# the 'Counted as' choices get case records while this tab holds a token (in the browser:
+# opening the page asks the server nothing)
+MEASURE_OPTIONS_JS = """
+function (token, options) {
+    var rest = (options || []).filter(function (o) { return o.value !== "case_records"; });
+    if (token) { rest.push(CASE_OPTION); }
+    return rest;
+}
+""".replace("CASE_OPTION", json.dumps(CASE_OPTION))
+
+
 def handle_upload(cache, contents, filename, clear_clicks, token):
     """(token, report) for a new upload or a click on 'Stop showing my data'."""
+    return _handle_upload(cache, contents, filename, token)
+
+
+def _handle_upload(cache, contents, filename, token):
     # an upload's answer is never kept in the answer cache (its token is this tab's own)
     request.environ.pop("dashboard.cache_key", None)
     if ctx.triggered_id == ids.EXPLORER_UPLOAD_CLEAR:
@@ -238,6 +255,12 @@ def register(app: Dash, cache) -> None:
         lambda contents, filename, clicks, token: handle_upload(
             cache, contents, filename, clicks, token
         )
+    )
+    app.clientside_callback(
+        MEASURE_OPTIONS_JS,
+        Output(ids.EXPLORER_MEASURE, "options"),
+        Input(ids.EXPLORER_UPLOAD_TOKEN, "data"),
+        State(ids.EXPLORER_MEASURE, "options"),
     )
 
 

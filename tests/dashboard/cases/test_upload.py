@@ -105,5 +105,6 @@ def test_the_upload_callback_keeps_flows_in_the_shared_cache_under_a_token():
 
 
 def test_no_upload_lives_in_module_state():
+    """Nothing mutable at module level but constants: an upload lives in the cache only."""
     names = {k for k, v in vars(upload).items() if isinstance(v, dict | list | set)}
-    assert not names - {"__all__", "__builtins__"}
+    assert not names - {"__all__", "__builtins__", "CASE_OPTION"}
