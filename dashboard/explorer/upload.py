@@ -194,11 +194,18 @@ CASE_OPTION = {"label": "Case records (your data)", "value": "case_records"}
 # opening the page asks the server nothing)
 MEASURE_OPTIONS_JS = """
 function (token, options) {
-    var rest = (options || []).filter(function (o) { return o.value !== "case_records"; });
-    if (token) { rest.push(CASE_OPTION); }
-    return rest;
+    options = options || [];
+    var label = CASE_OPTION.label;
+    var has = options.some(function (o) { return o.value === "case_records"; });
+    var added = options.some(function (o) { return o.label === label; });
+    if (token && !has) { return options.concat([CASE_OPTION]); }
+    if (!token && added) {
+        return options.filter(function (o) { return o.label !== label; });
+    }
+    return window.dash_clientside.no_update;
 }
 """.replace("CASE_OPTION", json.dumps(CASE_OPTION))
+# (a server started with --cases offers case records itself: that choice is never removed)
 
 
 def handle_upload(cache, contents, filename, clear_clicks, token):
