@@ -44,6 +44,8 @@ def upload_panel() -> html.Details:
                 className="upload-clear",
                 n_clicks=0,
             ),
-            dcc.Store(id=ids.EXPLORER_UPLOAD_TOKEN, storage_type="session"),
+            # "" (no flows) rather than nothing: a Store with no data would set it from the
+            # empty session storage as the page opens, and that would ask the server for a map
+            dcc.Store(id=ids.EXPLORER_UPLOAD_TOKEN, storage_type="session", data=""),
         ],
     )
