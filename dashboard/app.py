@@ -12,8 +12,8 @@ from flask import Response, abort, request
 
 from dashboard.briefing.app import create_briefing_app
 from dashboard.cache import install_cache
-from dashboard.downloads import DOWNLOADS, download_csv
-from dashboard.explorer import callbacks
+from dashboard.downloads import DOWNLOADS, download_text
+from dashboard.explorer import callbacks, upload
 from dashboard.figures import flowmap as figures
 from dashboard.serving import harden
 from dashboard.settings import Settings
@@ -27,7 +27,7 @@ from dashboard.state import (
 )
 from dashboard.text import measure_label
 from geodata.countries import country_name
-from geodata.dataset import PROFILE_COUNTRIES, Dataset, load_dataset
+from geodata.dataset import PROFILE_COUNTRIES, Dataset
 from geodata.filters import FilterError, parse_filters
 from layouts.explorer import explorer_layout
 
@@ -136,7 +136,9 @@ LAYER_LABELS = {
 def create_app(settings: Settings | None = None, dataset: Dataset | None = None) -> dash.Dash:
     settings = settings or Settings()
     if dataset is None:
-        dataset = load_dataset(settings.data_dir, settings.boundaries, settings.code_column)
+        from dashboard.startup import load_settings_dataset
+
+        dataset = load_settings_dataset(settings)
     app = ExplorerDash(
         __name__,
         assets_folder=str(ASSETS),
@@ -147,7 +149,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     )
     app.server.config["DATASET"] = dataset
     harden(app.server, settings.frame_ancestors)
-    install_cache(app.server, dataset, settings.redis_url)
+    cache = install_cache(app.server, dataset, settings.redis_url)
     years = year_bounds(dataset)
     config = graph_config(app)
     # the countries' polygons go to the browser once, by URL, and are cached there: no figure
@@ -196,13 +198,26 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         map_message=callbacks.map_message(dataset, ""),
         form_value=ViewState().form_choice,
     )
-    callbacks.register(app, dataset, years, config, geometry_url)
+    upload.register(app, cache)
+    callbacks.register(
+        app,
+        dataset,
+        years,
+        config,
+        geometry_url,
+        session=lambda token: upload.session_dataset(dataset, cache, token),
+    )
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)
 
     @app.server.route("/download/<name>.csv")
     def download(name: str) -> Response:
         if name not in DOWNLOADS:
             abort(404)
+        fmt = request.args.get("format", "csv")
+        if fmt not in ("csv", "hxl"):
+            return Response(
+                "format: csv (default) or hxl (HXL-tagged CSV)\n", status=400, mimetype="text/plain"
+            )
         try:
             layers = request.args.get("layers")
             movement = None
@@ -226,14 +241,15 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             )
         except FilterError as exc:
             return Response(f"{exc}\n", status=400, mimetype="text/plain")
-        if name == "locations" and request.args:
+        if name == "locations" and set(request.args) - {"format"}:
             return Response("locations.csv takes no filters\n", status=400, mimetype="text/plain")
         # UTF-8 with a byte-order mark: Excel on Windows then reads "Las Piñas" as written
-        body = "\ufeff" + download_csv(dataset, name, filters)
+        body = "\ufeff" + download_text(dataset, name, filters, hxl=fmt == "hxl")
+        filename = f"{name}-hxl.csv" if fmt == "hxl" else f"{name}.csv"
         return Response(
             body.encode("utf-8"),
             mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
 
     @app.server.route("/export/<view>.<fmt>")

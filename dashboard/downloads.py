@@ -8,7 +8,8 @@ from geodata.countries import country_name
 from geodata.dataset import Dataset
 from geodata.filters import Filters, filter_figures, filter_routes
 
-DOWNLOADS = ("routes", "figures", "locations")
+DOWNLOADS = ("routes", "figures", "locations", "case_flows")
+CASE_MEASURE = "case_records"
 
 
 def _with_source(frame: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
@@ -42,11 +43,47 @@ def routes_table(dataset: Dataset, filters: Filters) -> pd.DataFrame:
             "form": routes["form"] if "form" in routes else None,
             "measure": routes["measure"],
             "count": routes["count"].astype("Int64"),
+            # '<10' where small-count protection withheld a case count (never the count)
+            "count_display": _column(routes, "count_display"),
+            "suppressed": _column(routes, "suppressed", False),
             "qualifier": routes["qualifier"],
             "share_pct": routes["share_pct"],
             "source_id": routes["source_id"],
             "section": routes["section"],
             "note": routes["note"],
+        }
+    )
+    return _with_source(out, dataset)
+
+
+def _column(frame: pd.DataFrame, name: str, default: object = None) -> pd.Series:
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series([default] * len(frame), index=frame.index, dtype=object)
+
+
+def case_flows_table(dataset: Dataset, filters: Filters) -> pd.DataFrame:
+    """The case flows: aggregated and protected counts per nationality, country of
+    exploitation and year (a withheld count is empty, `count_display` '<10'), with the dataset
+    named as their source. Never a case-level row."""
+    routes = dataset.routes
+    flows = filter_routes(routes.loc[routes["measure"] == CASE_MEASURE], filters)
+    out = pd.DataFrame(
+        {
+            "id": flows["id"],
+            "nationality": flows["nationality"],
+            "nationality_name": flows["nationality"].map(lambda c: country_name(c) if c else None),
+            "destination": flows["destination"],
+            "destination_name": flows["destination"].map(lambda c: country_name(c) if c else None),
+            "year": flows["year_start"],
+            "measure": flows["measure"],
+            "form": flows["form"],
+            "count": flows["count"].astype("Int64"),
+            "count_display": _column(flows, "count_display"),
+            "suppressed": _column(flows, "suppressed", False),
+            "source_id": flows["source_id"],
+            "section": flows["section"],
+            "note": flows["note"],
         }
     )
     return _with_source(out, dataset)
@@ -81,13 +118,79 @@ def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def download_csv(dataset: Dataset, name: str, filters: Filters) -> str:
+# HXL 1.1 hashtags of the download columns (the Humanitarian Data Exchange reads them from the
+# row under the column names); a column without one is left untagged
+HXL_TAGS = {
+    "id": "#meta+id",
+    "nationality": "#country+code+nationality",
+    "nationality_name": "#country+name+nationality",
+    "origin_iso3": "#country+code+origin",
+    "destination_iso3": "#country+code+dest",
+    "path": "#meta+route",
+    "year": "#date+year",
+    "year_start": "#date+start",
+    "year_end": "#date+end",
+    "period": "#date+period",
+    "movement": "#meta+movement",
+    "form": "#meta+form",
+    "measure": "#indicator+name",
+    "count": "#affected",
+    "count_display": "#affected+display",
+    "suppressed": "#meta+suppressed",
+    "qualifier": "#meta+qualifier",
+    "share_pct": "#affected+pct",
+    "label": "#indicator+label",
+    "scope": "#country+code",
+    "scope_name": "#country+name",
+    "value": "#affected",
+    "value_max": "#affected+max",
+    "unit": "#meta+unit",
+    "indicator": "#indicator+code",
+    "source_id": "#meta+source+id",
+    "section": "#meta+source+section",
+    "note": "#description",
+    "source_title": "#meta+source",
+    "source_publisher": "#org+source",
+    "source_date": "#date+source",
+    "source_url": "#meta+source+url",
+}
+# case flows run from the people's nationality to the country of exploitation
+CASE_HXL_TAGS = HXL_TAGS | {
+    "nationality": "#country+code+origin",
+    "nationality_name": "#country+name+origin",
+    "destination": "#country+code+dest",
+    "destination_name": "#country+name+dest",
+}
+
+
+def download_frame(dataset: Dataset, name: str, filters: Filters) -> pd.DataFrame:
     if name == "routes":
-        frame = routes_table(dataset, filters)
-    elif name == "figures":
-        frame = figures_table(dataset, filters)
-    elif name == "locations":
-        frame = locations_table(dataset)
-    else:
-        raise KeyError(name)
-    return defuse_formulas(frame).to_csv(index=False, lineterminator="\n")
+        return routes_table(dataset, filters)
+    if name == "figures":
+        return figures_table(dataset, filters)
+    if name == "locations":
+        return locations_table(dataset)
+    if name == "case_flows":
+        return case_flows_table(dataset, filters)
+    raise KeyError(name)
+
+
+def hxl_table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The frame with HXL's hashtag row under its column names, formulas defused."""
+    tags = CASE_HXL_TAGS if name == "case_flows" else HXL_TAGS
+    body = frame.astype(object).where(frame.notna(), "")
+    if "suppressed" in body.columns:
+        body["suppressed"] = body["suppressed"].map({True: "yes", False: "no"}).fillna("")
+    tag_row = pd.DataFrame([[tags.get(c, "") for c in body.columns]], columns=body.columns)
+    return pd.concat([tag_row, defuse_formulas(body)], ignore_index=True)
+
+
+def download_text(dataset: Dataset, name: str, filters: Filters, hxl: bool = False) -> str:
+    """The download as CSV text (HXL-tagged when `hxl`), spreadsheet formulas defused."""
+    frame = download_frame(dataset, name, filters)
+    frame = hxl_table(frame, name) if hxl else defuse_formulas(frame)
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def download_csv(dataset: Dataset, name: str, filters: Filters) -> str:
+    return download_text(dataset, name, filters)

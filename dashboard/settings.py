@@ -22,6 +22,9 @@ class Settings:
     workers: int = 1  # gunicorn worker processes (`python -m dashboard serve`)
     threads: int = 4  # threads per worker
     redis_url: str | None = None  # shared answer cache; None: each process keeps its own
+    cases: Path | None = None  # a case-level file (CTDC or HTCDS) shown beside the records
+    cases_format: str | None = None  # its layout (ctdc2024, ctdc2020, htcds); None: detected
+    case_threshold: int = 10  # the smallest case count shown (smaller ones read "<10")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -47,6 +50,12 @@ class Settings:
             s = replace(s, workers=_int(env, "DASHBOARD_WORKERS"))
         if env.get("DASHBOARD_THREADS"):
             s = replace(s, threads=_int(env, "DASHBOARD_THREADS"))
+        if env.get("DASHBOARD_CASES"):
+            s = replace(s, cases=Path(env["DASHBOARD_CASES"]))
+        if env.get("DASHBOARD_CASES_FORMAT"):
+            s = replace(s, cases_format=env["DASHBOARD_CASES_FORMAT"])
+        if env.get("DASHBOARD_CASE_THRESHOLD"):
+            s = replace(s, case_threshold=_int(env, "DASHBOARD_CASE_THRESHOLD"))
         if env.get("REDIS_URL"):
             s = replace(s, redis_url=env["REDIS_URL"])
         return s
@@ -54,7 +63,7 @@ class Settings:
     def with_args(self, **kwargs: object) -> Settings:
         """Apply the flags a user gave (None means 'not given')."""
         given = {k: v for k, v in kwargs.items() if v is not None}
-        for key in ("data_dir", "boundaries", "briefings_dir"):
+        for key in ("data_dir", "boundaries", "briefings_dir", "cases"):
             if key in given:
                 given[key] = Path(str(given[key]))
         return replace(self, **given)

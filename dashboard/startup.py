@@ -18,6 +18,9 @@ from pathlib import Path
 
 from dashboard.settings import Settings
 from geodata.boundaries import ADMIN0_FILE, ADMIN1_FILE
+from geodata.cases import FORMATS as CASE_FORMATS
+from geodata.cases import MIN_THRESHOLD
+from geodata.cases.join import add_case_flows, load_case_flows
 from geodata.dataset import PROFILES_FILE, RECORDS_DIR, TABLES, Dataset, load_dataset
 from geodata.report import ValidationReport
 
@@ -66,13 +69,42 @@ def check_paths(settings: Settings) -> None:
     briefings = settings.briefings_dir
     if briefings is not None and not briefings.is_dir():
         raise StartupRefused(f"briefing folder {briefings} does not exist or is not a folder")
+    cases = settings.cases
+    if cases is not None and not cases.is_file():
+        raise StartupRefused(f"case file {cases} does not exist or is not a file")
+    if settings.cases_format is not None and settings.cases_format not in CASE_FORMATS:
+        raise StartupRefused(
+            f"case format {settings.cases_format!r}: choose {', '.join(CASE_FORMATS)}"
+        )
+    if settings.case_threshold < MIN_THRESHOLD:
+        raise StartupRefused(
+            f"case threshold {settings.case_threshold}: counts under {MIN_THRESHOLD} are always "
+            f"withheld, so the threshold is {MIN_THRESHOLD} or more"
+        )
+
+
+def load_settings_dataset(settings: Settings) -> Dataset:
+    """The records (and the case flows, when a case file is given), read and joined; bad rows
+    are in the dataset's report, never raised."""
+    dataset = load_dataset(settings.data_dir, settings.boundaries, settings.code_column)
+    if settings.cases is not None:
+        flows = load_case_flows(
+            settings.cases,
+            settings.cases_format,
+            threshold=settings.case_threshold,
+            report=dataset.report,
+        )
+        if flows is not None:
+            dataset = add_case_flows(dataset, flows)
+    return dataset
 
 
 def data_files(settings: Settings) -> list[Path]:
     """Every file the dataset is read from (a record file the folder lacks is the bundled one)."""
     folder = settings.data_dir or RECORDS_DIR
     files = [folder / n if (folder / n).exists() else RECORDS_DIR / n for n in RECORD_FILES]
-    return [*files, settings.boundaries or ADMIN0_FILE, ADMIN1_FILE]
+    cases = [settings.cases] if settings.cases is not None else []
+    return [*files, settings.boundaries or ADMIN0_FILE, ADMIN1_FILE, *cases]
 
 
 def files_state(settings: Settings) -> tuple[tuple[str, int, int], ...]:
@@ -133,7 +165,7 @@ def load_checked(settings: Settings) -> Loaded:
     """Check the paths, read and validate the data once, log the report; refuse bad data."""
     check_paths(settings)
     before = files_state(settings)
-    dataset = load_dataset(settings.data_dir, settings.boundaries, settings.code_column)
+    dataset = load_settings_dataset(settings)
     log_report(dataset.report)
     if not dataset.report.ok:
         if not settings.allow_partial:

@@ -20,6 +20,7 @@ MEASURE_LABELS = {
     "referred": "referred",
     "trained": "trained",
     "reported_route": "route reported, no count",
+    "case_records": "case records",
 }
 QUALIFIER_WORDS = {"exact": "", "at_least": "at least ", "about": "about ", "unknown": ""}
 QUALIFIER_LABELS = {"exact": "exact", "at_least": "at least", "about": "about", "unknown": ""}
@@ -62,17 +63,32 @@ def format_number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
-def format_count(count: object, qualifier: str) -> str:
-    """'at least 3,000', 'about 120,000', or 'number not stated' for a route with no count."""
+def withheld(record: object) -> str | None:
+    """What is printed for a count withheld by small-count protection ('<10'), or None for a
+    count that is shown or not stated. `record` is a row (itertuples, Series or dict)."""
+    if hasattr(record, "get"):
+        suppressed, display = record.get("suppressed"), record.get("count_display")
+    else:
+        suppressed = getattr(record, "suppressed", None)
+        display = getattr(record, "count_display", None)
+    if suppressed is True or (suppressed is not None and suppressed == suppressed and suppressed):
+        return display if isinstance(display, str) and display else "withheld"
+    return None
+
+
+def format_count(count: object, qualifier: str, display: str | None = None) -> str:
+    """'at least 3,000', 'about 120,000', or 'number not stated' for a route with no count;
+    `display` ('<10') for a count withheld by small-count protection."""
     if is_missing(count):
-        return "number not stated"
+        return display or "number not stated"
     return f"{QUALIFIER_WORDS.get(qualifier, '')}{format_number(float(count))}"
 
 
-def short_count(count: object, qualifier: str) -> str:
-    """'600+', '~120,000', '437': the compact form printed beside a route or place."""
+def short_count(count: object, qualifier: str, display: str | None = None) -> str:
+    """'600+', '~120,000', '437': the compact form printed beside a route or place ('<10' for a
+    withheld count)."""
     if is_missing(count):
-        return ""
+        return display or ""
     number = format_number(float(count))
     if qualifier == "at_least":
         return number + "+"

@@ -45,6 +45,7 @@ MEASURES = (
     "referred",
     "trained",
     "reported_route",
+    "case_records",  # case-level data aggregated to flows (geodata.cases); never a report figure
 )
 Measure = Literal[MEASURES]  # type: ignore[valid-type]
 Qualifier = Literal["exact", "at_least", "about", "unknown"]

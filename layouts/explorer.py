@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from layouts import ids
+from layouts.upload import upload_panel
 
 TABLE_COLUMNS = [
     # (field, header, kind): kind "number" right-aligns and sorts numerically
@@ -258,6 +259,7 @@ def explorer_layout(
                         children=side,
                         **{"aria-live": "polite"},
                     ),
+                    upload_panel(),
                 ],
             ),
         ],

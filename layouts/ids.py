@@ -74,3 +74,9 @@ PRESENTER_NOTE_LARGER = "presenter-note-larger"
 # Publication export from the explorer
 EXPLORER_EXPORT = "explorer-export"
 EXPLORER_EXPORT_SIZE = "explorer-export-size"
+
+# Upload of the user's own data (one browser session)
+EXPLORER_UPLOAD = "explorer-upload"
+EXPLORER_UPLOAD_TOKEN = "explorer-upload-token"  # the session's key to its flows (sessionStorage)
+EXPLORER_UPLOAD_REPORT = "explorer-upload-report"
+EXPLORER_UPLOAD_CLEAR = "explorer-upload-clear"

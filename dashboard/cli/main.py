@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dashboard.settings import Settings
 from geodata.boundaries import SUPPORTED as BOUNDARY_SUFFIXES
+from geodata.cases import FORMATS as CASE_FORMATS
 from geodata.dataset import PROFILES_FILE, TABLES, load_dataset
 from geodata.io import XLSX_SUFFIXES, read_table, read_yaml
 from geodata.report import Problem, ValidationReport
@@ -29,6 +30,23 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--briefings", metavar="DIR", help="folder of briefing files (YAML) for /briefing/"
+    )
+    parser.add_argument(
+        "--cases",
+        metavar="FILE",
+        help="case-level file (CTDC 2024, CTDC 2020 or HTCDS CSV) whose aggregated flows are "
+        "shown beside the records as 'case records' (env DASHBOARD_CASES)",
+    )
+    parser.add_argument(
+        "--cases-format",
+        choices=CASE_FORMATS,
+        help="the case file's layout (default: detected from its header)",
+    )
+    parser.add_argument(
+        "--case-threshold",
+        type=int,
+        metavar="N",
+        help="smallest case count shown; smaller ones read '<N' (default 10, never under 5)",
     )
     parser.add_argument("--debug", action="store_true", default=None, help="Dash debug mode")
     parser.add_argument(
@@ -72,6 +90,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         allow_partial=args.allow_partial,
         workers=getattr(args, "workers", None),
         threads=getattr(args, "threads", None),
+        cases=getattr(args, "cases", None),
+        cases_format=getattr(args, "cases_format", None),
+        case_threshold=getattr(args, "case_threshold", None),
     )
 
 
@@ -163,12 +184,40 @@ def _validate_briefing(path: Path) -> ValidationReport:
     return report
 
 
-def validate(paths: list[str], code_column: str) -> int:
+def _is_case_file(path: Path, fmt: str | None) -> bool:
+    """A case-level file: named so with --format, or its header is one of the case layouts."""
+    from geodata.cases import detect_format
+
+    if fmt is not None:
+        return True
+    if not path.is_file() or path.suffix.lower() not in (".csv", ".txt", ".tsv", ""):
+        return False
+    try:
+        return detect_format(path) is not None
+    except (OSError, ValueError):
+        return False
+
+
+def validate_case_file(path: Path, fmt: str | None) -> ValidationReport:
+    """Every row of a case file accepted or rejected (with its reason); the totals add up to
+    the rows read."""
+    from geodata.cases import validate_cases
+
+    cases, report = validate_cases(path, fmt)
+    layout = cases.attrs.get("format")
+    if layout:
+        print(f"layout: {layout}")
+    return report
+
+
+def validate(paths: list[str], code_column: str, fmt: str | None = None) -> int:
     status = 0
     for raw in paths:
         path = Path(raw)
         print(f"== {path}")
-        if path.is_dir():
+        if _is_case_file(path, fmt):
+            report = validate_case_file(path, fmt)
+        elif path.is_dir():
             dataset = load_dataset(path)
             report = dataset.report
         elif path.suffix.lower() in BOUNDARY_SUFFIXES:
@@ -386,6 +435,43 @@ def export(args: argparse.Namespace) -> int:
     return 0
 
 
+DOWNLOAD_NAMES = ("routes", "figures", "locations", "case_flows")
+
+
+def download(args: argparse.Namespace) -> int:
+    """Write one download to a file (or stdout): exit 2, writing nothing, on bad data."""
+    from dashboard.downloads import download_text
+    from dashboard.startup import StartupRefused, check_paths, load_settings_dataset
+    from geodata.filters import Filters
+
+    settings = Settings().with_args(
+        data_dir=args.data,
+        cases=args.cases,
+        cases_format=args.cases_format,
+        case_threshold=args.case_threshold,
+    )
+    if args.name == "case_flows" and settings.cases is None:
+        print("download: case_flows needs --cases FILE", file=sys.stderr)
+        return 2
+    try:
+        check_paths(settings)
+    except StartupRefused as exc:
+        print(f"download: {exc}", file=sys.stderr)
+        return 2
+    dataset = load_settings_dataset(settings)
+    if not dataset.report.ok:
+        print(dataset.report.render(), file=sys.stderr)
+        print("download: the data has errors; nothing written", file=sys.stderr)
+        return 2
+    text = download_text(dataset, args.name, Filters(), hxl=args.hxl)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{args.name} -> {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m dashboard",
@@ -410,6 +496,27 @@ def main(argv: list[str] | None = None) -> int:
     p_val.add_argument(
         "--code-column", default="iso3", help="code column of a boundary file (default iso3)"
     )
+    p_val.add_argument(
+        "--format",
+        choices=CASE_FORMATS,
+        help="read the files as case-level data in this layout (default: case files are "
+        "detected from their header)",
+    )
+    p_down = sub.add_parser(
+        "download",
+        help="write a download (routes, figures, locations, case_flows) as CSV or HXL",
+        description="Write what /download/<name>.csv serves: the records with their sources, "
+        "or, for case_flows, the aggregated and protected flows of --cases FILE.",
+    )
+    p_down.add_argument("name", choices=DOWNLOAD_NAMES)
+    p_down.add_argument("--hxl", action="store_true", help="HXL-tagged CSV (for HDX)")
+    p_down.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    p_down.add_argument("--data", metavar="DIR", help="folder of record files")
+    p_down.add_argument("--cases", metavar="FILE", help="case-level file (for case_flows)")
+    p_down.add_argument("--cases-format", choices=CASE_FORMATS, help="its layout")
+    p_down.add_argument(
+        "--case-threshold", type=int, metavar="N", help="smallest case count shown (default 10)"
+    )
     p_export = sub.add_parser(
         "export",
         help="write figures as PNG, SVG or PDF for publication",
@@ -424,7 +531,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             return serve_workers(settings_from_args(args))
         if args.command == "validate":
-            return validate(args.paths, args.code_column)
+            return validate(args.paths, args.code_column, args.format)
+        if args.command == "download":
+            return download(args)
     except KeyboardInterrupt:
         return 130
     parser.print_help()

@@ -33,7 +33,7 @@ from dashboard.figures.selection import (
 )
 from dashboard.figures.timeline import build_time_strip
 from dashboard.state import DEFAULT_LAYERS, FORM_CHOICES, ViewState, parse_query, to_query
-from dashboard.text import FORM_LABELS, format_count, measure_label
+from dashboard.text import FORM_LABELS, format_count, measure_label, withheld
 from geodata.dataset import Dataset
 from geodata.filters import DEFAULT_FORMS, filter_events
 from layouts import ids
@@ -282,7 +282,7 @@ def left_out_line(r) -> str:
     path = " → ".join(r.path_names)
     if r.measure == "reported_route":
         return f"{path} — reported without a number ({r.section})"
-    count = format_count(r.count, r.qualifier)
+    count = format_count(r.count, r.qualifier, withheld(r))
     why = LEFT_OUT.get(r.left_out, "")
     return f"{path} — {measure_label(r.measure)}, {count}: {why} ({r.section})"
 
@@ -406,7 +406,12 @@ def map_panels(
 
 
 def register(
-    app: Dash, dataset: Dataset, years: tuple[int, int], chart_config: dict, geometry: str
+    app: Dash,
+    dataset: Dataset,
+    years: tuple[int, int],
+    chart_config: dict,
+    geometry: str,
+    session=None,
 ) -> None:
     """The URL is written in the browser (assets/explorer.js); the server answers a URL with
     one request for the map tab and one for the tab shown, if another. Nothing is asked when
@@ -450,11 +455,20 @@ def register(
         Input(ids.EXPLORER_VIEWPORT, "data"),
         Input(ids.EXPLORER_EXPORT_SIZE, "value"),
         *[State(c, "value") for c in CONTROLS],
+        # the key to flows this browser tab uploaded (dashboard.explorer.upload)
+        Input(ids.EXPLORER_UPLOAD_TOKEN, "data"),
         prevent_initial_call=True,
     )(
         lambda search, viewport, size, *values: tuple(
             map_panels(
-                dataset, years, geometry, search, viewport, size, list(values), ctx.triggered_id
+                session(values[-1]) if session else dataset,
+                years,
+                geometry,
+                search,
+                viewport,
+                size,
+                list(values[:-1]),
+                ctx.triggered_id,
             ).values()
         )
     )

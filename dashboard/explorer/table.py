@@ -10,6 +10,7 @@ from dashboard.text import (
     QUALIFIER_LABELS,
     measure_label,
     period_label,
+    withheld,
 )
 from geodata.countries import country_name
 from geodata.dataset import Dataset
@@ -45,7 +46,7 @@ def table_rows(dataset: Dataset, state: ViewState) -> list[dict]:
                 "count": _number(r.count),
                 "qualifier": QUALIFIER_LABELS.get(r.qualifier, r.qualifier)
                 if _number(r.count) is not None
-                else "number not stated",
+                else (withheld(r) or "number not stated"),
                 "share_pct": _number(r.share_pct),
                 "period": period_label(r.year_start, r.year_end, r.period),
                 "section": r.section,

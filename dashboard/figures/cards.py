@@ -15,6 +15,7 @@ from dashboard.text import (
     measure_label,
     period_label,
     short_period,
+    withheld,
 )
 from geodata.countries import country_name
 from geodata.dataset import Dataset
@@ -111,8 +112,8 @@ def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict |
     r = rows.iloc[0]
     figures = [
         {
-            "value": format_count(r["count"], r["qualifier"])
-            if r["count"] == r["count"] and r["count"] is not None
+            "value": format_count(r["count"], r["qualifier"], withheld(r))
+            if (r["count"] == r["count"] and r["count"] is not None) or withheld(r)
             else (
                 f"{r['share_pct']:g} %" if r["share_pct"] == r["share_pct"] else "Number not stated"
             ),

@@ -51,6 +51,7 @@ from dashboard.text import (
     period_label,
     short_count,
     short_period,
+    withheld,
 )
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset
@@ -214,9 +215,10 @@ def country_hover(dataset: Dataset, code: str, counted: list[str]) -> str:
 def country_counts(content: MapContent) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for r in content.country_figures.itertuples():
-        if r.count == r.count and r.count is not None:
+        if (r.count == r.count and r.count is not None) or withheld(r):
             out.setdefault(r.place, []).append(
-                f"{format_count(r.count, r.qualifier).capitalize()} {measure_label(r.measure)} "
+                f"{format_count(r.count, r.qualifier, withheld(r)).capitalize()} "
+                f"{measure_label(r.measure)} "
                 f"({short_period(r.year_start, r.year_end, r.period)}; no place stated)"
             )
     return out
@@ -286,8 +288,10 @@ def route_label(route, short: bool = False) -> str | None:
     — or None for a route known without a number (drawn dotted instead). `short` leaves the
     period to the hover, for a phone's small map."""
     period = "" if short else " · " + short_period(route.year_start, route.year_end, route.period)
-    if route.count == route.count and route.count is not None:
-        return f"{short_count(route.count, route.qualifier)} {measure_label(route.measure)}{period}"
+    hidden = withheld(route)
+    if (route.count == route.count and route.count is not None) or hidden:
+        count = short_count(route.count, route.qualifier, hidden)
+        return f"{count} {measure_label(route.measure)}{period}"
     share = getattr(route, "share_pct", None)
     if share == share and share is not None:
         noun = {"repatriated": "repatriations", "returned": "returns"}.get(
@@ -304,7 +308,7 @@ def route_hover(dataset: Dataset, route) -> str:
         f"<b>{path}</b>",
         f"People: {who}",
         f"{measure_label(route.measure).capitalize()}: "
-        + format_count(route.count, route.qualifier),
+        + format_count(route.count, route.qualifier, withheld(route)),
         f"Period: {period_label(route.year_start, route.year_end, route.period)}",
     ]
     share = getattr(route, "share_pct", None)
@@ -418,7 +422,8 @@ def flows_for(
             lats += la
         counted = r.count == r.count and r.count is not None
         shared = getattr(r, "share_pct", None)
-        has_number = counted or (shared == shared and shared is not None)
+        # a count withheld by small-count protection is a number, printed '<10'
+        has_number = counted or (shared == shared and shared is not None) or bool(withheld(r))
         width = LINE_PX if has_number else UNKNOWN_LINE_PX
         if state.width_by_count and counted:
             k = width_class(r.count)
@@ -522,8 +527,8 @@ def place_figure_lines(figures: pd.DataFrame, short: bool = False) -> list[str]:
     lines = []
     for r in figures.itertuples():
         period = short_period(r.year_start, r.year_end, r.period)
-        if r.count == r.count and r.count is not None:
-            count = short_count(r.count, r.qualifier)
+        if (r.count == r.count and r.count is not None) or withheld(r):
+            count = short_count(r.count, r.qualifier, withheld(r))
             where = " from here" if r.end == "from" else ""
             line = f"{count} {measure_label(r.measure)}{where}"
             if short:
@@ -542,7 +547,7 @@ def place_hover(dataset: Dataset, loc, figures: pd.DataFrame) -> str:
         f"{kind} — {loc.admin1 + ', ' if loc.admin1 else ''}{country_name(loc.iso3)}",
     ]
     for r in figures.itertuples():
-        count = format_count(r.count, r.qualifier)
+        count = format_count(r.count, r.qualifier, withheld(r))
         period = period_label(r.year_start, r.year_end, r.period)
         if r.end == "from":
             lines.append(f"Leaving here: {measure_label(r.measure)}, {count} ({period})")

@@ -13,7 +13,14 @@ from collections.abc import Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.text import format_count, format_value, is_missing, measure_label, period_label
+from dashboard.text import (
+    format_count,
+    format_value,
+    is_missing,
+    measure_label,
+    period_label,
+    withheld,
+)
 from geodata.countries import country_name
 from geodata.dataset import Dataset, readable_date
 from geodata.filters import Filters, filter_figures, filter_routes
@@ -148,7 +155,7 @@ def route_item(dataset: Dataset, row: pd.Series) -> dict:
         "origin_stated": bool(row["origin"]),
         "nationality": country_name(row["nationality"]) if row["nationality"] else "not stated",
         "measure": measure_label(row["measure"]),
-        "count": format_count(row["count"], row["qualifier"]),
+        "count": format_count(row["count"], row["qualifier"], withheld(row)),
         "share": "" if is_missing(share) else format_value(share, "percent", "exact"),
         "period": period_label(row["year_start"], row["year_end"], row["period"]),
         "source": dataset.source_label(row["source_id"]),

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.text import format_count, measure_label, period_label
+from dashboard.text import format_count, measure_label, period_label, withheld
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 
@@ -170,7 +170,8 @@ def _hover(dataset: Dataset, r, names: list[str]) -> str:
     nationality = f"{country_name(nat)} nationals" if nat else NOT_STATED
     return (
         f"{' → '.join(names)}<br>{nationality}<br>"
-        f"{measure_label(r.measure).capitalize()}: {format_count(r.count, r.qualifier)}<br>"
+        f"{measure_label(r.measure).capitalize()}: "
+        f"{format_count(r.count, r.qualifier, withheld(r))}<br>"
         f"Period: {period_label(r.year_start, r.year_end, r.period)}<br>"
         + "<br>".join(
             textwrap.wrap(f"Source: {dataset.source_label(r.source_id)} — {r.section}", 90)

@@ -248,6 +248,10 @@ def ordered_measures(measures) -> list[str]:
 
 def _measure_phrase(numbered: pd.DataFrame, limit: int | None = None) -> str:
     """'Number of people rescued and returned; share of people repatriated' for the rows."""
+    # case records count records in a case dataset, not people a source counted; a withheld
+    # ('<10') count is still a count
+    cases = bool((numbered["measure"] == "case_records").any())
+    numbered = numbered.loc[numbered["measure"] != "case_records"]
     counted = ordered_measures(numbered.loc[numbered["count"].notna(), "measure"])
     shared = [m for m in ordered_measures(numbered["measure"]) if m not in counted]
     words = [measure_label(m) for m in counted]
@@ -260,6 +264,8 @@ def _measure_phrase(numbered: pd.DataFrame, limit: int | None = None) -> str:
     if shared:
         lead = "share of people " if parts else "Share of people "
         parts.append(lead + and_list([measure_label(m) for m in shared]))
+    if cases:
+        parts.append("case records" if parts else "Case records")
     return "; ".join(parts)
 
 
