@@ -1266,6 +1266,8 @@ def flow_map_dict(
         ranks,
         drop=not layout.insets,
         fixed=name_boxes,
+        # a folded (crowded) map leaves off what finds no free spot rather than overlap it
+        overlap=folded.flows is None,
     )
     texts.update(shortened)
     fig.add_traces(_leader_trace(placements, "geo"))
@@ -1373,10 +1375,13 @@ def _overlapping_keys(placements, fixed=()) -> set[str]:
     return out
 
 
-def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = False, fixed=()):
+def _best_placement(
+    points, lines, frame, obstacles, ranks=None, drop: bool = False, fixed=(), overlap=True
+):
     """Routes' numbers are placed first; where that leaves a crowd of places no room, the
-    places go first instead. Labels never overlap (`place_labels(overlap=False)`: one with no
-    free spot is left off and answers on hover); the arrangement that leaves fewer off wins.
+    places go first instead. The arrangement with fewer overlapping labels, then fewer left
+    off, wins. With `overlap=False` (a folded, crowded map) a label with no free spot is left
+    off and answers on hover, so none overlaps.
 
     With `drop` (a small map), route labels that still overlap are left off one at a time,
     smallest count first (`ranks`), until none overlaps: fewer and larger labels. Places keep
@@ -1385,7 +1390,9 @@ def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = Fa
     best = None
     for route_priority in (3, 1):
         tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in lines]
-        placements = place_labels(points, tried, frame, obstacles, overlap=False, ranks=ranks or {})
+        placements = place_labels(
+            points, tried, frame, obstacles, overlap=overlap, ranks=ranks or {}
+        )
         score = _overlaps(placements, fixed)
         left_off = len(points) + len(tried) - len(placements)
         if best is None or (score, left_off) < best[0]:
@@ -1417,7 +1424,9 @@ def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = Fa
                 for p in points
             ]
         tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in kept]
-        placements = place_labels(points, tried, frame, obstacles, overlap=False, ranks=ranks or {})
+        placements = place_labels(
+            points, tried, frame, obstacles, overlap=overlap, ranks=ranks or {}
+        )
         score = _overlaps(placements, fixed)
     shortened = {p.key: p.text for p in points}
     return placements, shortened
@@ -1531,7 +1540,7 @@ def _add_insets(
             PointLabel(p.key, named[p.key], p.lon, p.lat, p.font_px, p.marker_px, p.priority)
             for p in labels
         ]
-        placements = place_labels(labels, [], Frame(box[0], box[1], w_px, h_px), overlap=False)
+        placements = place_labels(labels, [], Frame(box[0], box[1], w_px, h_px))
         boxes[inset.key] = {k: list(p.box_px) for k, p in placements.items()}
         fig.add_traces(_leader_trace(placements, geo))
         points = {p.key: (p.lon, p.lat) for p in labels}

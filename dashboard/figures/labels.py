@@ -729,9 +729,15 @@ def _text_position(p: _Pt, box: Box) -> str:
 
 class _Placer:
     def __init__(
-        self, frame: Frame, points: list[_Pt], space: _Space, overlap: bool = True
+        self,
+        frame: Frame,
+        points: list[_Pt],
+        space: _Space,
+        overlap: bool = True,
+        bounded: bool = False,
     ) -> None:
         self.overlap = overlap  # False: a label with no free spot is left off, never overlaps
+        self.bounded = bounded  # a thinned crowd: searches within their budgets
         self.group_keys: dict[int, set[str]] = {}
         for p in points:
             self.group_keys.setdefault(p.group, set()).add(p.label.key)
@@ -788,7 +794,7 @@ class _Placer:
         start = self._snapshot()
         protected: set[str] = set()
         attempts = []
-        retries = RETRIES if self.overlap or len(pts) <= CROWD_MOST else 0  # bounded crowds
+        retries = 0 if self.bounded else RETRIES
         for attempt in range(retries + 1):
             if attempt:
                 self._restore(start)
@@ -972,7 +978,7 @@ class _Placer:
                 (keep if q.label.key in protected else room).append(free)
         fits: list[tuple] = []
         seen = set()
-        if not self.overlap:
+        if self.bounded:
             configs = configs[:COLUMN_BUDGET]
         for _, dx, mode, shift in configs:
             move = min(max(shift, view[1] - top), view[3] - bottom)
@@ -1063,7 +1069,7 @@ class _Placer:
         peers = self._peers(p)
         cluster = [(q, b) for q, b in peers if q.group == p.group]
         own = self.group_keys[p.group]
-        budget = RING_BUDGET if not self.overlap else math.inf
+        budget = RING_BUDGET if self.bounded else math.inf
         for order_peers, radii, slide in (
             (peers, RING_RADII, False),
             (peers, RING_RADII + RING_FAR, True),
@@ -1304,7 +1310,8 @@ def place_labels(
     hover), and a tight cluster of points keeps only the labels that stack in CROWD_SHARE of
     the map's height (at most CROWD_MOST): higher priority first, then larger `ranks` (a
     count), then key. That bounds the work on a crowded map: the labels left off are never
-    searched for.
+    searched for, and where a crowd was thinned the searches have budgets (COLUMN_BUDGET,
+    RING_BUDGET, no retries).
     """
     keys = [p.key for p in points] + [line.key for line in lines]
     if len(set(keys)) != len(keys):
@@ -1327,9 +1334,13 @@ def place_labels(
             space.add_disc(*frame.to_px(float(lon), float(lat)), float(radius))
 
     near_pairs, tight_pairs = _pairs(pts)
+    bounded = False
     if not overlap:
-        pts = _thin_crowds(pts, tight_pairs, frame.view_px, ranks or {})
-        near_pairs, tight_pairs = _pairs(pts)
+        kept = _thin_crowds(pts, tight_pairs, frame.view_px, ranks or {})
+        bounded = len(kept) < len(pts)
+        if bounded:
+            pts = kept
+            near_pairs, tight_pairs = _pairs(pts)
     n = len(pts)
     comp_of, group_of = _components(n, near_pairs), _components(n, tight_pairs)
     groups: dict[int, list[_Pt]] = {}
@@ -1349,7 +1360,7 @@ def place_labels(
         units.append(((-line.priority, 1, 0, line.key), line))
     units.sort(key=lambda u: u[0])
 
-    placer = _Placer(frame, pts, space, overlap)
+    placer = _Placer(frame, pts, space, overlap, bounded)
     for _, unit in units:
         if isinstance(unit, LineLabel):
             placer.place_line(unit)
