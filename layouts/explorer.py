@@ -93,7 +93,7 @@ def routes_grid() -> dag.AgGrid:
 def explorer_layout(
     *,
     map_figure: go.Figure,
-    time_strip: go.Figure,
+    time_strip: go.Figure | dict,
     map_config: dict,
     chart_config: dict,
     years: tuple[int, int],

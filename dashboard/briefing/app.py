@@ -61,9 +61,13 @@ def create_briefing_app(
         title="Briefing — scam-compound trafficking routes",
         update_title=None,
     )
+    from dashboard.app import EMPTY_TOPOLOGY_URL  # the page's app, loaded by now
+
     app.layout = briefing_shell()
     config = {
-        "topojsonURL": app.get_asset_url("topojson/"),
+        # the explorer's empty base map (dashboard.app serves it on the same server): every
+        # briefing map draws its own polygons with the base layers off, as the explorer does
+        "topojsonURL": EMPTY_TOPOLOGY_URL,
         "displaylogo": False,
         "displayModeBar": False,
         "responsive": False,

@@ -7,6 +7,11 @@ serve any request.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
 from dash import (
     ClientsideFunction,
     Dash,
@@ -31,7 +36,7 @@ from dashboard.figures.selection import (
     sankey_measure,
     selected_routes,
 )
-from dashboard.figures.timeline import build_time_strip
+from dashboard.figures.timeline import time_strip_dict
 from dashboard.state import DEFAULT_LAYERS, FORM_CHOICES, ViewState, parse_query, to_query
 from dashboard.text import FORM_LABELS, format_count, measure_label, withheld
 from geodata.dataset import Dataset
@@ -57,6 +62,41 @@ CONTROLS = [
 ]
 DEFAULT_SIZE = (1018, 570)  # the map's box on a 1440×900 screen: the page opens with it
 MIN_COUNTED_FOR_WIDTH = 3  # width by count needs this many counted routes of the measure
+
+
+class Answers:
+    """The last answers given, by what they were computed from: a pure cache. Every answer
+    depends only on the (read-only) dataset and its key, so a worker that has one gives the
+    same answer as a worker that computes it again; least recently used answers go first."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple, tuple[object, Any]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, dataset: object, key: tuple, build: Callable[[], Any]) -> Any:
+        k = (id(dataset), *key)
+        with self.lock:
+            hit = self.items.get(k)
+            if hit is not None and hit[0] is dataset:
+                self.items.move_to_end(k)
+                return hit[1]
+        value = build()
+        with self.lock:
+            self.items[k] = (dataset, value)
+            self.items.move_to_end(k)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+# a map at 10,000 routes is a few MB of Python objects: a dozen maps, more of the small panels
+MAPS = Answers(12)
+PANEL_ANSWERS = Answers(48)
 
 
 def controls_from_state(state: ViewState, years: tuple[int, int]) -> list:
@@ -232,7 +272,7 @@ def time_strip(dataset: Dataset, search: str | None, years: tuple[int, int]):
     if state.view != "map":
         return no_update
     shown = (state.year_from or years[0], state.year_to or years[1])
-    return build_time_strip(
+    return time_strip_dict(
         dataset, filter_events(dataset.events, dataset.figures, state.filters), shown
     )
 
@@ -386,7 +426,7 @@ def map_panels(
     change). A new map size redraws the map alone; a new export size rewrites the links alone."""
     out: dict[str, object] = dict.fromkeys(PANELS, no_update)
     if trigger == ids.EXPLORER_VIEWPORT:
-        out["map"] = map_figure(dataset, search, viewport, geometry)
+        out["map"] = cached_map(dataset, search, viewport, geometry)
         return out
     out["export"] = export_links(search, size)
     if trigger == ids.EXPLORER_EXPORT_SIZE:
@@ -395,14 +435,37 @@ def map_panels(
     for control, value in changed.items():
         set_props(control, {"value": value})
     out["messages"] = messages
-    out["map"] = map_figure(dataset, search, viewport, geometry)
-    out["map_message"], out["map_message_style"] = map_message(dataset, search)
-    out["legend"] = legend_view(dataset, search)
-    out["headlines"] = headlines(dataset, search)
-    out["width_options"] = width_options(dataset, search)
-    out["time_strip"] = time_strip(dataset, search, years)
-    out["side"] = side_panel(dataset, search)
+    out["map"] = cached_map(dataset, search, viewport, geometry)
+    (
+        out["map_message"],
+        out["map_message_style"],
+        out["legend"],
+        out["headlines"],
+        out["width_options"],
+        out["time_strip"],
+        out["side"],
+    ) = PANEL_ANSWERS.get(
+        dataset,
+        ("panels", search or "", tuple(years)),
+        lambda: (
+            *map_message(dataset, search),
+            legend_view(dataset, search),
+            headlines(dataset, search),
+            width_options(dataset, search),
+            time_strip(dataset, search, years),
+            side_panel(dataset, search),
+        ),
+    )
     return out
+
+
+def cached_map(dataset: Dataset, search: str | None, viewport: dict | None, geometry):
+    """`map_figure`, answered again from MAPS for a URL and map size seen lately."""
+    return MAPS.get(
+        dataset,
+        ("map", search or "", map_size(viewport), str(geometry)),
+        lambda: map_figure(dataset, search, viewport, geometry),
+    )
 
 
 def register(

@@ -541,6 +541,19 @@ def place_figure_lines(figures: pd.DataFrame, short: bool = False) -> list[str]:
 
 
 def place_hover(dataset: Dataset, loc, figures: pd.DataFrame) -> str:
+    """A place's hover: its name, kind and country, then each count recorded there with its
+    source (kept per dataset by place and counts: the text depends on nothing else)."""
+    key = (loc.id, tuple(figures["id"]), tuple(figures["end"])) if len(figures) else (loc.id,)
+    known = _memo("place-hover", dataset.routes, dict)
+    text = known.get(key)
+    if text is None:
+        if len(known) > 20_000:
+            known.clear()
+        text = known[key] = _place_hover(dataset, loc, figures)
+    return text
+
+
+def _place_hover(dataset: Dataset, loc, figures: pd.DataFrame) -> str:
     kind = loc.kind.replace("_", " ")
     lines = [
         f"<b>{loc.name}</b>",
@@ -574,12 +587,26 @@ def _wrap(text: str, width: int) -> str:
 
 
 def event_hover(dataset: Dataset, e: pd.Series) -> str:
-    figures = dataset.figures.set_index("id")
+    """An event's hover: its date, kind and title, the figures it reports, its source (kept
+    per dataset by event: the text depends on the event's record alone)."""
+    known = _memo("event-hover", dataset.events, dict)
+    text = known.get(e["id"])
+    if text is None:
+        text = known[e["id"]] = _event_hover(dataset, e)
+    return text
+
+
+def _event_hover(dataset: Dataset, e: pd.Series) -> str:
+    figures = _memo(
+        "figures-by-id",
+        dataset.figures,
+        lambda: {r["id"]: r for r in dataset.figures.to_dict("records")},
+    )
     lines = [f"<b>{e['date_label']}</b> — {e['kind'].replace('_', ' ')}", e["title"]]
     for fid in e["figure_ids"]:
-        if fid not in figures.index:
+        f = figures.get(fid)
+        if f is None:
             continue
-        f = figures.loc[fid]
         lines.append(
             f"{f['label']}: {format_value(f['value'], f['unit'], f['qualifier'], f['value_max'])}"
         )
@@ -1244,6 +1271,8 @@ def flow_map_dict(
         ranks,
         drop=not layout.insets,
         fixed=name_boxes,
+        # a folded (crowded) map leaves off what finds no free spot rather than overlap it
+        overlap=folded.flows is None,
     )
     texts.update(shortened)
     fig.add_traces(_leader_trace(placements, "geo"))
@@ -1351,10 +1380,13 @@ def _overlapping_keys(placements, fixed=()) -> set[str]:
     return out
 
 
-def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = False, fixed=()):
+def _best_placement(
+    points, lines, frame, obstacles, ranks=None, drop: bool = False, fixed=(), overlap=True
+):
     """Routes' numbers are placed first; where that leaves a crowd of places no room, the
-    places go first instead. The arrangement with fewer overlapping labels wins (none, on
-    every map the tests draw).
+    places go first instead. The arrangement with fewer overlapping labels, then fewer left
+    off, wins. With `overlap=False` (a folded, crowded map) a label with no free spot is left
+    off and answers on hover, so none overlaps.
 
     With `drop` (a small map), route labels that still overlap are left off one at a time,
     smallest count first (`ranks`), until none overlaps: fewer and larger labels. Places keep
@@ -1363,13 +1395,16 @@ def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = Fa
     best = None
     for route_priority in (3, 1):
         tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in lines]
-        placements = place_labels(points, tried, frame, obstacles)
+        placements = place_labels(
+            points, tried, frame, obstacles, overlap=overlap, ranks=ranks or {}
+        )
         score = _overlaps(placements, fixed)
-        if best is None or score < best[0]:
-            best = (score, placements, route_priority)
-        if score == 0:
+        left_off = len(points) + len(tried) - len(placements)
+        if best is None or (score, left_off) < best[0]:
+            best = ((score, left_off), placements, route_priority)
+        if score == 0 and left_off == 0:
             break
-    score, placements, route_priority = best
+    (score, _), placements, route_priority = best
     if not drop or score == 0:
         return placements, {}
     ranks = ranks or {}
@@ -1394,7 +1429,9 @@ def _best_placement(points, lines, frame, obstacles, ranks=None, drop: bool = Fa
                 for p in points
             ]
         tried = [LineLabel(ln.key, ln.text, ln.path, ln.font_px, route_priority) for ln in kept]
-        placements = place_labels(points, tried, frame, obstacles)
+        placements = place_labels(
+            points, tried, frame, obstacles, overlap=overlap, ranks=ranks or {}
+        )
         score = _overlaps(placements, fixed)
     shortened = {p.key: p.text for p in points}
     return placements, shortened

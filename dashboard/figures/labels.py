@@ -368,6 +368,10 @@ LINE_T = (0.5, 0.45, 0.55, 0.4, 0.6, 0.35, 0.65, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8,
           0.9)  # fmt: skip
 LINE_NEAR = (3, 7, 12, 18)  # px between a route and its label, no leader
 LINE_FAR = (26, 36, 50, 66, 85, 105, 130)  # ... pushed away, with a leader
+CROWD_SHARE = 0.6  # a tight cluster labels as many points as stack in this share of the height
+CROWD_MOST = 8  # ... and never more than this many (the rest answer on hover)
+COLUMN_BUDGET = 80  # without overlap: arrangements of a column tried before giving up on it
+RING_BUDGET = 240  # ... and spots tried around one point before leaving its label off
 EXHAUSTIVE = 10  # groups of up to this many crowded points are searched exhaustively ...
 SEARCH_BUDGET = 3000  # ... within this many steps
 REPAIR_BUDGET = 400  # steps to re-place a point left over, with its neighbours, in a larger group
@@ -724,7 +728,16 @@ def _text_position(p: _Pt, box: Box) -> str:
 
 
 class _Placer:
-    def __init__(self, frame: Frame, points: list[_Pt], space: _Space) -> None:
+    def __init__(
+        self,
+        frame: Frame,
+        points: list[_Pt],
+        space: _Space,
+        overlap: bool = True,
+        bounded: bool = False,
+    ) -> None:
+        self.overlap = overlap  # False: a label with no free spot is left off, never overlaps
+        self.bounded = bounded  # a thinned crowd: searches within their budgets
         self.group_keys: dict[int, set[str]] = {}
         for p in points:
             self.group_keys.setdefault(p.group, set()).add(p.label.key)
@@ -781,7 +794,8 @@ class _Placer:
         start = self._snapshot()
         protected: set[str] = set()
         attempts = []
-        for attempt in range(RETRIES + 1):
+        retries = 0 if self.bounded else RETRIES
+        for attempt in range(retries + 1):
             if attempt:
                 self._restore(start)
             stuck = self._place_component(pts, groups, protected)
@@ -964,6 +978,8 @@ class _Placer:
                 (keep if q.label.key in protected else room).append(free)
         fits: list[tuple] = []
         seen = set()
+        if self.bounded:
+            configs = configs[:COLUMN_BUDGET]
         for _, dx, mode, shift in configs:
             move = min(max(shift, view[1] - top), view[3] - bottom)
             if (dx, mode, round(move, 3)) in seen:
@@ -1053,6 +1069,7 @@ class _Placer:
         peers = self._peers(p)
         cluster = [(q, b) for q, b in peers if q.group == p.group]
         own = self.group_keys[p.group]
+        budget = RING_BUDGET if self.bounded else math.inf
         for order_peers, radii, slide in (
             (peers, RING_RADII, False),
             (peers, RING_RADII + RING_FAR, True),
@@ -1060,6 +1077,9 @@ class _Placer:
         ):
             for rho in radii:
                 for angle in RING_ANGLES:
+                    budget -= 1
+                    if budget < 0:
+                        return False  # left off the map: the point's hover still names it
                     box = _box_at(p, angle, p.r + rho)
                     if slide:
                         box = _slide_inside(box, view)
@@ -1075,6 +1095,8 @@ class _Placer:
                         p.label.key, p.label.text, p.label.font_px, box, position, leader, p
                     )
                     return True
+        if not self.overlap:
+            return False  # left off the map: the point's hover still names it
         # nothing is free: the touching position that covers least
         options = []
         for rank, pos, box in _touching(p):
@@ -1143,6 +1165,8 @@ class _Placer:
                             line.key, line.text, line.font_px, box, "middle center", leader
                         )
                         return
+        if not self.overlap:
+            return  # left off the map: the route's hover still gives its number
         # nowhere free: beside the line where it covers least
         options = [
             (space.overlap_cost(box), k, box)
@@ -1215,6 +1239,47 @@ def _components(n: int, pairs: list[tuple[int, int]]) -> list[int]:
     return [root(i) for i in range(n)]
 
 
+def _pairs(pts: list[_Pt]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Pairs of points whose labels can meet, and pairs close enough to form a cluster
+    (neighbours found through a grid of the labels' reach, not by testing every pair)."""
+    reaches = [_reach(p) for p in pts]
+    grid = _Grid(64.0)
+    near_pairs, tight_pairs = [], []
+    for j, b in enumerate(pts):
+        for i in sorted({i for i in grid.near(reaches[j])}):
+            a = pts[i]
+            if _overlap(reaches[i], reaches[j]):
+                near_pairs.append((i, j))
+                limit = TIGHT * max(a.label.font_px, b.label.font_px)
+                if math.hypot(a.x - b.x, a.y - b.y) <= limit:
+                    tight_pairs.append((i, j))
+        grid.add(reaches[j], j)
+    return near_pairs, tight_pairs
+
+
+def _thin_crowds(
+    pts: list[_Pt], tight_pairs: list[tuple[int, int]], view: Box, ranks: dict[str, float]
+) -> list[_Pt]:
+    """The points of each tight cluster whose labels fit a column (see place_labels)."""
+    group_of = _components(len(pts), tight_pairs)
+    groups: dict[int, list[_Pt]] = {}
+    for i, p in enumerate(pts):
+        groups.setdefault(group_of[i], []).append(p)
+    room = CROWD_SHARE * (view[3] - view[1])
+    keep: set[str] = set()
+    for members in groups.values():
+        members = sorted(
+            members, key=lambda p: (-p.label.priority, -ranks.get(p.label.key, 0.0), p.label.key)
+        )
+        used = 0.0
+        for k, p in enumerate(members):
+            if k and (k >= CROWD_MOST or used + p.h > room):
+                break
+            keep.add(p.label.key)
+            used += p.h + COLUMN_GAP
+    return [p for p in pts if p.label.key in keep]
+
+
 def _finite(value: object) -> bool:
     try:
         return math.isfinite(float(value))  # type: ignore[arg-type]
@@ -1227,6 +1292,9 @@ def place_labels(
     lines: list[LineLabel],
     frame: Frame,
     obstacles: Sequence[tuple[float, float, float]] = (),
+    *,
+    overlap: bool = True,
+    ranks: dict[str, float] | None = None,
 ) -> dict[str, Placement]:
     """Where to draw each label: a Placement per key (points outside the map or without
     coordinates, and routes not on it, get none).
@@ -1237,6 +1305,13 @@ def place_labels(
     result depends only on the set of labels, not on their order. Keys must be unique across
     points and lines. Should nothing be free for a label, it takes the spot by its marker (or
     beside its route) that overlaps least: this happens only when labels far outgrow the map.
+
+    With `overlap=False` such a label gets no Placement instead (its point or route answers on
+    hover), and a tight cluster of points keeps only the labels that stack in CROWD_SHARE of
+    the map's height (at most CROWD_MOST): higher priority first, then larger `ranks` (a
+    count), then key. That bounds the work on a crowded map: the labels left off are never
+    searched for, and where a crowd was thinned the searches have budgets (COLUMN_BUDGET,
+    RING_BUDGET, no retries).
     """
     keys = [p.key for p in points] + [line.key for line in lines]
     if len(set(keys)) != len(keys):
@@ -1258,18 +1333,15 @@ def place_labels(
         if _finite(lon) and _finite(lat) and _finite(radius):
             space.add_disc(*frame.to_px(float(lon), float(lat)), float(radius))
 
+    near_pairs, tight_pairs = _pairs(pts)
+    bounded = False
+    if not overlap:
+        kept = _thin_crowds(pts, tight_pairs, frame.view_px, ranks or {})
+        bounded = len(kept) < len(pts)
+        if bounded:
+            pts = kept
+            near_pairs, tight_pairs = _pairs(pts)
     n = len(pts)
-    reaches = [_reach(p) for p in pts]
-    near_pairs, tight_pairs = [], []
-    for i in range(n):
-        a = pts[i]
-        for j in range(i + 1, n):
-            b = pts[j]
-            if _overlap(reaches[i], reaches[j]):
-                near_pairs.append((i, j))
-                limit = TIGHT * max(a.label.font_px, b.label.font_px)
-                if math.hypot(a.x - b.x, a.y - b.y) <= limit:
-                    tight_pairs.append((i, j))
     comp_of, group_of = _components(n, near_pairs), _components(n, tight_pairs)
     groups: dict[int, list[_Pt]] = {}
     comps: dict[int, list[_Pt]] = {}
@@ -1288,7 +1360,7 @@ def place_labels(
         units.append(((-line.priority, 1, 0, line.key), line))
     units.sort(key=lambda u: u[0])
 
-    placer = _Placer(frame, pts, space)
+    placer = _Placer(frame, pts, space, overlap, bounded)
     for _, unit in units:
         if isinstance(unit, LineLabel):
             placer.place_line(unit)

@@ -50,12 +50,21 @@ def build_time_strip(
     dataset: Dataset, events: pd.DataFrame, years: tuple[int, int] | None = None
 ) -> go.Figure:
     """Events as marks on a time axis; imprecise dates drawn as a bar over the period they cover."""
-    fig = go.Figure()
+    return go.Figure(time_strip_dict(dataset, events, years))
+
+
+def time_strip_dict(
+    dataset: Dataset, events: pd.DataFrame, years: tuple[int, int] | None = None
+) -> dict:
+    """`build_time_strip` as a plain figure dict (what the explorer sends): the same traces
+    and layout, without building plotly objects for each change."""
     lanes = list(LANES)
+    rows = events.to_dict("records")
+    data: list[dict] = []
     for lane in lanes:
-        part = events[events["kind"].map(LANE_OF) == lane]
+        part = [e for e in rows if LANE_OF.get(e["kind"]) == lane]
         xs, ys, bars_x, bars_y = [], [], [], []
-        for _, e in part.iterrows():
+        for e in part:
             start, end = date_span(e["date_start"], e["date_end"])
             middle = start + (end - start) / 2
             xs.append(middle.isoformat())
@@ -64,43 +73,45 @@ def build_time_strip(
                 bars_x += [start.isoformat(), end.isoformat(), None]
                 bars_y += [lane, lane, None]
         if bars_x:
-            fig.add_trace(
-                go.Scatter(
-                    x=bars_x,
-                    y=bars_y,
-                    mode="lines",
-                    hoverinfo="skip",
-                    showlegend=False,
-                    line={"width": 3, "color": "rgba(0,158,115,0.22)"},
-                )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": bars_x,
+                    "y": bars_y,
+                    "mode": "lines",
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                    "line": {"width": 3, "color": "rgba(0,158,115,0.22)"},
+                }
             )
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="markers",
-                name=lane,
-                showlegend=False,
-                marker={
+        data.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "markers",
+                "name": lane,
+                "showlegend": False,
+                "marker": {
                     "size": 11,
                     "color": EVENT_COLOUR,
-                    "symbol": [EVENT_SYMBOLS.get(k, "circle") for k in part["kind"]],
+                    "symbol": [EVENT_SYMBOLS.get(e["kind"], "circle") for e in part],
                     "line": {"width": 1, "color": "#0b3d2e"},
                 },
-                text=[event_hover(dataset, e) for _, e in part.iterrows()],
-                hovertemplate="%{text}<extra></extra>",
-            )
+                "text": [event_hover(dataset, e) for e in part],
+                "hovertemplate": "%{text}<extra></extra>",
+            }
         )
-    fig.update_layout(
-        height=190,
-        margin={"l": 170, "r": 10, "t": 8, "b": 30},
-        yaxis={
+    layout = {
+        "height": 190,
+        "margin": {"l": 170, "r": 10, "t": 8, "b": 30},
+        "yaxis": {
             "categoryorder": "array",
             "categoryarray": lanes[::-1],
             "fixedrange": True,
             "tickfont": {"size": 12},
         },
-        xaxis={
+        "xaxis": {
             "type": "date",
             "tickformat": "%b %Y",
             "showgrid": True,
@@ -108,8 +119,10 @@ def build_time_strip(
             # opens on the years in view; earlier events (laws of 2018-19) are a pan away
             "range": [f"{years[0]}-01-01", f"{years[1] + 1}-01-01"] if years else None,
         },
-        plot_bgcolor="#ffffff",
-        hoverlabel={"font": {"size": 13}, "align": "left"},
-        uirevision="time-strip",
-    )
-    return fig
+        "plot_bgcolor": "#ffffff",
+        "hoverlabel": {"font": {"size": 13}, "align": "left"},
+        "uirevision": "time-strip",
+    }
+    if not years:
+        del layout["xaxis"]["range"]
+    return {"data": data, "layout": layout}

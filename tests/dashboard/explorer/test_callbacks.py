@@ -192,3 +192,37 @@ def test_state_is_only_in_the_url(bundled):
     )
     assert first == again
     assert parse_query("?nationality=VNM")[0].nationality == ("VNM",)
+
+
+def test_answers_are_kept_per_dataset_and_key():
+    answers = callbacks.Answers(2)
+    built = []
+
+    def build(value):
+        return lambda: built.append(value) or value
+
+    a, b = object(), object()
+    assert answers.get(a, ("k",), build(1)) == 1
+    assert answers.get(a, ("k",), build(2)) == 1  # kept
+    assert answers.get(b, ("k",), build(3)) == 3  # another dataset, its own answer
+    assert answers.get(a, ("j",), build(4)) == 4  # a third key: the oldest goes
+    assert answers.get(a, ("k",), build(5)) == 5
+    assert built == [1, 3, 4, 5]
+
+
+def test_a_url_seen_again_is_answered_the_same(bundled):
+    search = "?year=2023&nationality=IDN"
+    state, _ = parse_query(search)
+    years = (2019, 2024)
+    values = callbacks.controls_from_state(state, years)
+    callbacks.MAPS.clear()
+    callbacks.PANEL_ANSWERS.clear()
+    args = (bundled, years, "/geo/x.json", search, {"w": 1018, "h": 570}, "full", values)
+    first = callbacks.map_panels(*args, ids.EXPLORER_MAP_QUERY)
+    again = callbacks.map_panels(*args, ids.EXPLORER_MAP_QUERY)
+    callbacks.MAPS.clear()
+    callbacks.PANEL_ANSWERS.clear()
+    fresh = callbacks.map_panels(*args, ids.EXPLORER_MAP_QUERY)
+    as_json = [pio_json.to_json_plotly(x) for x in (first, again, fresh)]
+    assert as_json[0] == as_json[1] == as_json[2]
+    assert first["map"] is again["map"]

@@ -14,6 +14,7 @@ from itertools import combinations
 import pytest
 
 from dashboard.figures.labels import (
+    CROWD_MOST,
     POSITIONS,
     Frame,
     LineLabel,
@@ -598,3 +599,53 @@ def test_label_box_matches_plotly_offsets():
     # with markers drawn, plotly moves text out by size / 2 / 0.8 + 1
     assert label_box(0, 0, "KK Park", "middle right", marker_px=9)[0] == pytest.approx(6.625)
     assert label_box(0, 0, "KK Park", "top center", marker_px=9)[3] == pytest.approx(0.25 - 6.625)
+
+
+# -- without overlap: a label with no free spot is left off (its point answers on hover)
+
+
+def crowd(n: int, at=(120.98, 14.45)) -> list[PointLabel]:
+    """n places within a few px of one another, each with counts, as 10,000 routes make."""
+    return [
+        PointLabel(
+            f"c{i:02d}",
+            f"<b>Place {i}</b><br>{5000 + i:,} rescued · 2023<br>{4000 + i:,} rescued · 2022",
+            at[0] + 0.01 * (i % 5),
+            at[1] + 0.01 * (i // 5),
+            priority=2,
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize("size", [(1018, 570), (500, 400)])
+def test_without_overlap_a_crowd_keeps_only_labels_that_fit(size):
+    frame = Frame(*SEA, *size)
+    points = point_labels(counts=COUNTS) + crowd(40)
+    routes = [LineLabel("r0", "5,000 rescued · 2023", arc((104.9, 11.5), (120.98, 14.45)))]
+    placed = place_labels(points, routes, frame, overlap=False)
+    for (a, pa), (b, pb) in combinations(placed.items(), 2):
+        assert not overlaps(pa.box_px, pb.box_px), (a, b)
+    view = frame.view_px
+    for p in placed.values():
+        assert view[0] <= p.box_px[0] and p.box_px[2] <= view[2]
+    in_crowd = [k for k in placed if k.startswith("c")]
+    assert 0 < len(in_crowd) <= CROWD_MOST
+    # the same call with overlap allowed places every label, some over others
+    assert len(place_labels(points, routes, frame)) == len(points) + 1
+
+
+def test_a_thinned_crowd_keeps_its_largest_counts():
+    frame = Frame(*SEA, 1018, 570)
+    points = crowd(20)
+    ranks = {p.key: float(i) for i, p in enumerate(points)}  # c19 counts most
+    placed = place_labels(points, [], frame, overlap=False, ranks=ranks)
+    kept = sorted(placed, key=lambda k: -ranks[k])
+    assert kept and kept[0] == "c19"
+    assert all(ranks[k] >= 20 - CROWD_MOST for k in kept)
+
+
+def test_without_overlap_the_uncrowded_labels_are_placed_as_before():
+    frame = Frame(*SEA, 1280, 720)
+    points = point_labels(counts=COUNTS)
+    assert place_labels(points, [], frame, overlap=False) == place_labels(points, [], frame)

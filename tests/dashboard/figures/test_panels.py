@@ -274,3 +274,15 @@ def test_sex_split_chart(bundled):
     assert fig["layout"]["annotations"][0]["text"].startswith("Source: ")
     assert min(font_sizes(fig)) >= 12
     assert colours(fig) <= OKABE_ITO
+
+
+def test_the_time_strip_dict_draws_what_the_figure_draws(bundled):
+    import plotly.graph_objects as go
+
+    from dashboard.figures.timeline import LANE_OF, build_time_strip, time_strip_dict
+
+    fig = build_time_strip(bundled, bundled.events, (2021, 2023))
+    plain = go.Figure(time_strip_dict(bundled, bundled.events, (2021, 2023)))
+    assert fig.to_dict() == plain.to_dict()
+    drawn = bundled.events["kind"].isin(list(LANE_OF)).sum()
+    assert drawn and sum(len(t.x) for t in fig.data if t.mode == "markers") == drawn
