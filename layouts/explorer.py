@@ -27,6 +27,17 @@ TABLE_COLUMNS = [
 ]
 
 
+def year_marks(first: int, last: int, most: int = 4) -> dict[int, str]:
+    """Year labels under the slider: every year when few, else the ends and round steps
+    between them, so that the labels never run into one another."""
+    span = last - first
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if span // s < most), 100)
+    years = {first, last} | {y for y in range(first, last + 1) if y % step == 0}
+    # a round year right next to an end would touch its label
+    years = {y for y in years if y in (first, last) or min(y - first, last - y) * 2 > step}
+    return {y: str(y) for y in sorted(years)}
+
+
 def _control(label: str, component, hint: str | None = None, cls: str = "") -> html.Div:
     return html.Div(
         className=f"control {cls}".strip(),
@@ -125,7 +136,7 @@ def explorer_layout(
                     max=last,
                     step=1,
                     value=[first, last],
-                    marks={y: str(y) for y in range(first, last + 1)},
+                    marks=year_marks(first, last),
                     allowCross=False,
                     tooltip=None,
                 ),
