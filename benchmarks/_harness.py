@@ -147,7 +147,10 @@ class Server:
 
     def start(self, timeout: float = 120.0) -> float:
         self.port = free_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+        # answers computed afresh: a replayed change must cost what a new view costs
+        env = dict(
+            os.environ, PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", DASHBOARD_ANSWER_CACHE="0"
+        )
         log = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         t0 = time.perf_counter()
         self.process = subprocess.Popen(

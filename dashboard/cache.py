@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
+import warnings
 from dataclasses import fields
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -123,6 +125,12 @@ def request_key(version: str) -> str | None:
     return hashlib.sha256(f"{version}\n{what}".encode()).hexdigest()
 
 
+def answers_kept() -> bool:
+    """False when DASHBOARD_ANSWER_CACHE=0: no computed answer is kept, in this cache or in the
+    explorer's own (what `make bench` measures: the cost of a view not seen before)."""
+    return os.environ.get("DASHBOARD_ANSWER_CACHE", "1") != "0"
+
+
 def install_cache(server: Flask, dataset: Dataset, redis_url: str | None = None) -> Cache:
     """Keep computed answers (in this process, or in Redis when a URL is given)."""
     data = data_version(dataset)
@@ -132,8 +140,12 @@ def install_cache(server: Flask, dataset: Dataset, redis_url: str | None = None)
         config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url}
     else:
         config = {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": LOCAL_ENTRIES}
+    if not answers_kept():
+        config = {"CACHE_TYPE": "NullCache"}  # every answer computed afresh (benchmarks)
     config |= {"CACHE_DEFAULT_TIMEOUT": TIMEOUT_S, "CACHE_KEY_PREFIX": KEY_PREFIX}
-    cache = Cache(server, config=config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # NullCache warns that it keeps nothing
+        cache = Cache(server, config=config)
     server.config["DATA_VERSION"] = data
     last_error = {"at": 0.0}  # when a cache error was last logged (per app, not per module)
     # SimpleCache prunes by iterating its dict, which a concurrent insert would break

@@ -25,6 +25,7 @@ from dash import (
     set_props,
 )
 
+from dashboard.cache import answers_kept
 from dashboard.explorer.table import table_rows
 from dashboard.figures import flowmap
 from dashboard.figures.cards import headline_cards, route_card_data
@@ -75,6 +76,8 @@ class Answers:
         self.lock = threading.Lock()
 
     def get(self, dataset: object, key: tuple, build: Callable[[], Any]) -> Any:
+        if not answers_kept():
+            return build()
         k = (id(dataset), *key)
         with self.lock:
             hit = self.items.get(k)

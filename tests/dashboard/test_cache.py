@@ -97,3 +97,18 @@ def test_every_answer_names_its_data_version(tmp_path):
     va = a.get("/").headers["X-Data-Version"]
     vc = c.server.test_client().get("/").headers["X-Data-Version"]
     assert va and vc and va != vc
+
+
+def test_answers_can_be_computed_afresh_every_time(small_dir, monkeypatch):
+    """DASHBOARD_ANSWER_CACHE=0 (what the benchmarks measure): nothing kept anywhere."""
+    from dashboard.explorer import callbacks
+
+    monkeypatch.setenv("DASHBOARD_ANSWER_CACHE", "0")
+    client = create_app(dataset=load_dataset(small_dir)).server.test_client()
+    body = map_request(client, "?nationality=VNM")
+    built = []
+    real = callbacks.map_figure
+    monkeypatch.setattr(callbacks, "map_figure", lambda *a: built.append(a) or real(*a))
+    headers = [post(client, body).headers["X-Cache"] for _ in range(2)]
+    assert headers == ["miss", "miss"]
+    assert len(built) == 2
