@@ -12,6 +12,7 @@ import http.client
 import json
 import math
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -551,7 +552,11 @@ def format_value(key: str, value: object) -> str:
         return f"{value / 1e6:.2f} MB" if value >= 1e6 else f"{value / 1e3:.1f} kB"
     if "_ms" in key:
         return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
-    if "_s" in key:
+    if key.endswith("_per_s"):
+        return f"{value:.1f}/s"
+    if key.endswith("_share"):
+        return f"{value:.0%}"
+    if re.search(r"_s(_|$)", key):
         return f"{value:.2f} s"
     return f"{value:g}"
 
