@@ -474,27 +474,34 @@ def cell_problem(value: object) -> str | None:
 _ANY_BAD = re.compile(f"{_CONTROL.pattern}|{_MARKUP.pattern}")
 
 
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """(code per cell, distinct cells) of a column, so that each distinct cell is judged once."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # unhashable cells (never from a file): each on its own
+        return np.arange(len(values)), list(values)
+    return codes, uniques.tolist()
+
+
+def _suspect_cells(uniques: list) -> np.ndarray:
+    """Per distinct cell, whether cell_problem may refuse it."""
+    return np.array(
+        [
+            isinstance(u, str) and (len(u) > MAX_TEXT or _ANY_BAD.search(u) is not None)
+            for u in uniques
+        ],
+        dtype=bool,
+    )
+
+
 def _suspect_rows(frame: pd.DataFrame) -> set[int]:
     """Row numbers with a cell cell_problem may refuse, found a column at a time and each
     distinct cell once (a row-by-row scan of a million rows costs seconds)."""
     suspect = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
-        if column == ROW_COLUMN:
-            continue
-        values = frame[column].to_numpy(dtype=object)
-        try:
-            codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        except TypeError:  # unhashable cells (never from a file): each on its own
-            codes, uniques = np.arange(len(values)), values
-        bad = np.array(
-            [
-                isinstance(u, str) and (len(u) > MAX_TEXT or _ANY_BAD.search(u) is not None)
-                for u in uniques.tolist()
-            ],
-            dtype=bool,
-        )
-        if bad.any():
-            suspect |= bad[codes]
+        if column != ROW_COLUMN:
+            codes, uniques = _distinct(frame[column].to_numpy(dtype=object))
+            suspect |= _suspect_cells(uniques)[codes]
     return set(frame.loc[suspect, ROW_COLUMN].tolist())
 
 
@@ -618,13 +625,13 @@ def _adapter(model: type[Record], name: str) -> TypeAdapter:
 
 
 def _field_column(
-    model: type[Record], name: str, values: np.ndarray | None, n: int
+    model: type[Record], name: str, cells: tuple[np.ndarray, list] | None, n: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(passes, value the model gives it) per row for one field, each distinct cell validated
     once; a missing column is the field's default, validated where the model validates it."""
     adapter = _adapter(model, name)
     info = model.model_fields[name]
-    if values is None:
+    if cells is None:
         if info.is_required():
             return np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
         value = info.get_default(call_default_factory=True)
@@ -636,11 +643,11 @@ def _field_column(
         out = np.empty(n, dtype=object)
         out[:] = [value] * n
         return np.ones(n, dtype=bool), out
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = cells
     ok = np.zeros(len(uniques), dtype=bool)
     out = np.empty(len(uniques), dtype=object)
     plain_id = info.annotation is str and info.metadata == list(Id.__metadata__)
-    for k, cell in enumerate(uniques.tolist()):
+    for k, cell in enumerate(uniques):
         if cell is not None and type(cell) is not str:
             continue  # not a cell the reader gives: the model judges it, row by row
         if plain_id and _ID_WHOLE.fullmatch(cell):
@@ -748,16 +755,17 @@ def _validate_columns(
 ) -> pd.DataFrame:
     n = len(frame)
     passes = np.ones(n, dtype=bool)
+    distinct: dict[str, tuple[np.ndarray, list]] = {}
+    for column in frame.columns:  # a cell cell_problem may refuse: the row is judged alone
+        if column != ROW_COLUMN:
+            distinct[column] = codes, uniques = _distinct(frame[column].to_numpy(dtype=object))
+            passes &= ~_suspect_cells(uniques)[codes]
     cols: dict[str, np.ndarray] = {}
     for name in model.model_fields:
-        values = frame[name].to_numpy(dtype=object) if name in frame.columns else None
-        ok, cols[name] = _field_column(model, name, values, n)
+        ok, cols[name] = _field_column(model, name, distinct.get(name), n)
         passes &= ok
     rules = _CROSS_CHECKS[model][1]
     passes &= ~rules(cols, passes)  # type: ignore[operator]
-    suspect = _suspect_rows(frame)
-    if suspect:
-        passes &= ~frame[ROW_COLUMN].isin(suspect).to_numpy()
     slow = np.flatnonzero(~passes)
     for position, data in _validate_each(frame, model, file, report, slow):
         passes[position] = True
