@@ -303,10 +303,13 @@ def read_csv_table(
     if fast is None:
         fast = len(raw) >= FAST_MIN_BYTES
     if fast:
-        body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-        frame = _fast_csv_table(body, name, report, required)
+        del text  # decoded to know it is UTF-8; pandas reads the bytes (memory at scale)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        frame = _fast_csv_table(raw, name, report, required)
         if frame is not None:
             return frame
+        text = raw.decode("utf-8-sig")
     del raw
     lines = io.StringIO(text, newline="").readlines()  # the lines exactly as csv reads them
     reader = csv.reader(_lines_from(lines, 0), strict=True)
