@@ -245,3 +245,38 @@ def test_randomly_perturbed_files_read_the_same_on_both_paths(tmp_path):
             is not None
         )
     assert 10 <= fast < 40  # most files take pandas' path, some the careful reader
+
+
+def test_a_large_data_folder_reports_reference_faults_as_a_small_one_does(tmp_path):
+    """Past the fast paths' thresholds, the joins still name each refused route's row, column
+    and every reason, in the order of the route's nodes."""
+    from geodata.dataset import load_dataset
+
+    table = rows((RECORDS_DIR / "routes.csv").read_text(encoding="utf-8"))
+    header, body = table[0], table[1:]
+    at = {c: i for i, c in enumerate(header)}
+    out = []
+    for k in range(6000):
+        row = list(body[k % len(body)])
+        row[at["id"]] = f"{row[at['id']]}-{k}"
+        out.append(row)
+    out[9][at["origin"]], out[9][at["transit"]] = "atlantis", "ZZZ;myawaddy"
+    out[19][at["id"]] = out[4][at["id"]]
+    out[29][at["source_id"]] = "nope"
+    (tmp_path / "routes.csv").write_text(write_rows([header, *out]), encoding="utf-8")
+    dataset = load_dataset(tmp_path)
+    problems = [
+        (p.row, p.column, p.reason) for p in dataset.report.errors if p.file == "routes.csv"
+    ]
+    assert problems == [
+        (20, "id", f"duplicate id {out[4][at['id']]!r}, first used on row 5"),
+        (30, "source_id", "unknown source: nope"),
+        (
+            10,
+            "origin/transit/destination",
+            "unknown location id 'atlantis'; 'ZZZ' is not an ISO 3166-1 alpha-3 country code",
+        ),
+    ]
+    assert len(dataset.routes) == 6000 - 3
+    paths = [p for p in dataset.routes["path"]]
+    assert len({id(p) for p in paths}) == len(paths)  # a list of its own per route
