@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -140,12 +143,18 @@ def _reject(
     report: ValidationReport,
     mask: pd.Series,
     column: str,
-    reasons: pd.Series,
+    reasons: pd.Series | Callable[[pd.DataFrame], Iterable[str]],
 ) -> pd.DataFrame:
-    """Drop rows where mask is true, reporting each with its reason."""
-    for row_no, reason in zip(frame.loc[mask, ROW_COLUMN], reasons[mask]):
+    """Drop rows where mask is true, reporting each with its reason: `reasons` per row, or a
+    function giving the refused rows' reasons (worked out for those rows only)."""
+    tally = report.tally(file)
+    if not mask.any():
+        return frame.reset_index(drop=True)
+    refused = frame.loc[mask]
+    why = reasons(refused) if callable(reasons) else reasons[mask]
+    for row_no, reason in zip(refused[ROW_COLUMN], why, strict=True):
         report.add(Problem(file, int(row_no), column, reason))
-    report.tally(file).rejected += int(mask.sum())
+    tally.rejected += int(mask.sum())
     return frame.loc[~mask].reset_index(drop=True)
 
 
@@ -153,12 +162,22 @@ def _dedupe(frame: pd.DataFrame, file: str, report: ValidationReport) -> pd.Data
     if frame.empty:
         return frame
     key = "id" if "id" in frame.columns else "iso3"  # anchors are keyed by country
-    first_row = frame.groupby(key)[ROW_COLUMN].transform("min")
     mask = frame[key].duplicated(keep="first")
-    reasons = (
-        f"duplicate {key} " + frame[key].map(repr) + ", first used on row " + first_row.astype(str)
-    )
+
+    def reasons(refused: pd.DataFrame) -> list[str]:
+        first = frame.loc[frame[key].isin(set(refused[key]))].groupby(key)[ROW_COLUMN].min()
+        return [
+            f"duplicate {key} {value!r}, first used on row {first[value]}" for value in refused[key]
+        ]
+
     return _reject(frame, file, report, mask, key, reasons)
+
+
+def _distinct(values: pd.Series) -> tuple[np.ndarray, list]:
+    """(code per row, distinct values) of a column of texts, None kept as None (factorize
+    would make it NaN)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
+    return codes, [None if u is None or u != u else u for u in uniques.tolist()]
 
 
 def _check_refs(
@@ -178,13 +197,23 @@ def _check_refs(
         values = value if many else [value]
         return [v for v in values if not (optional and not v) and v not in known]
 
-    bad = frame[column].map(missing)
-    mask = bad.map(bool)
-    reasons = bad.map(lambda ids: f"unknown {what}: {', '.join(map(str, ids))}")
+    if many:
+        bad = frame[column].map(missing)
+        mask = bad.map(bool)
+    else:  # each distinct value judged once
+        codes, uniques = _distinct(frame[column])
+        judged = [missing(u) for u in uniques]
+        mask = pd.Series(np.array([bool(m) for m in judged], dtype=bool)[codes], frame.index)
+        bad = pd.Series(codes, frame.index).map(dict(enumerate(judged))) if mask.any() else None
+
+    def reasons(refused: pd.DataFrame) -> list[str]:
+        assert bad is not None
+        return [f"unknown {what}: {', '.join(map(str, ids))}" for ids in bad[refused.index]]
+
     return _reject(frame, file, report, mask, column, reasons)
 
 
-def _resolve_node(node: str, locations: pd.DataFrame, anchors: dict[str, tuple]) -> str | None:
+def _resolve_node(node: str, location_ids: set[str], anchors: dict[str, tuple]) -> str | None:
     """None if the node resolves, else the reason it does not."""
     if not node:
         return None
@@ -194,9 +223,51 @@ def _resolve_node(node: str, locations: pd.DataFrame, anchors: dict[str, tuple])
         if node not in anchors:
             return f"country {node} has no polygon in the boundary file"
         return None
-    if node not in set(locations["id"]):
+    if node not in location_ids:
         return f"unknown location id {node!r}"
     return None
+
+
+def _route_nodes(routes: pd.DataFrame) -> set:
+    """Every distinct node the routes name (None for an empty end)."""
+    return (
+        set(routes["origin"])
+        | set(routes["destination"])
+        | set(itertools.chain.from_iterable(routes["transit"]))
+    )
+
+
+def _check_nodes(
+    routes: pd.DataFrame,
+    locations: pd.DataFrame,
+    anchors: dict[str, tuple],
+    file: str,
+    report: ValidationReport,
+) -> pd.DataFrame:
+    """Refuse a route with a node that is neither a known place nor a country with a polygon,
+    each distinct node judged once."""
+    location_ids = set(locations["id"])
+    verdicts = {n: _resolve_node(n or "", location_ids, anchors) for n in _route_nodes(routes)}
+    bad = {n for n, why in verdicts.items() if why}
+    if bad:
+        mask = (
+            routes["origin"].isin(bad)
+            | routes["destination"].isin(bad)
+            | pd.Series([not bad.isdisjoint(t) for t in routes["transit"]], routes.index)
+        )
+    else:
+        mask = pd.Series(False, routes.index)
+
+    def reasons(refused: pd.DataFrame) -> list[str]:
+        out = []
+        for origin, transit, destination in zip(
+            refused["origin"], refused["transit"], refused["destination"], strict=True
+        ):
+            nodes = [origin or "", *transit, destination or ""]
+            out.append("; ".join(why for n in nodes if (why := verdicts.get(n or None))))
+        return out
+
+    return _reject(routes, file, report, mask, "origin/transit/destination", reasons)
 
 
 def _load_profiles(path: Path, report: ValidationReport, figure_ids: set[str]) -> dict:
@@ -357,21 +428,7 @@ def load_dataset(
 
     routes = frames["routes.csv"]
     if not routes.empty:
-        nodes_of = routes.apply(
-            lambda r: [r["origin"] or "", *r["transit"], r["destination"] or ""], axis=1
-        )
-        problems = nodes_of.map(
-            lambda ns: [p for p in (_resolve_node(n, locations, anchors) for n in ns) if p]
-        )
-        mask = problems.map(bool)
-        routes = _reject(
-            routes,
-            names["routes.csv"],
-            report,
-            mask,
-            "origin/transit/destination",
-            problems.map("; ".join),
-        )
+        routes = _check_nodes(routes, locations, anchors, names["routes.csv"], report)
         routes = _check_refs(
             routes,
             names["routes.csv"],
@@ -550,9 +607,7 @@ def _nodes(routes: pd.DataFrame, locations: pd.DataFrame, anchors: dict) -> pd.D
                 "is_country": False,
             }
         )
-    used = set()
-    for r in routes.itertuples():
-        used.update(n for n in [r.origin, *r.transit, r.destination] if n and n.isupper())
+    used = {n for n in _route_nodes(routes) if n and n.isupper()} if len(routes) else set()
     for code in sorted(used):
         lon, lat = anchors[code]
         rows.append(
@@ -568,29 +623,35 @@ def _nodes(routes: pd.DataFrame, locations: pd.DataFrame, anchors: dict) -> pd.D
     return pd.DataFrame(rows, columns=["node", "name", "lon", "lat", "iso3", "is_country"])
 
 
+def _lookup(values: pd.Series, table: dict) -> pd.Series:
+    """table[value] per row (None for an empty value or one not in the table), each distinct
+    value looked up once."""
+    codes, uniques = _distinct(values)
+    found = np.empty(len(uniques), dtype=object)
+    found[:] = [table.get(u) if u else None for u in uniques]
+    return pd.Series(found[codes], index=values.index, dtype=object)
+
+
 def _join_routes(routes: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
     """Add each route's origin and destination countries and place names from the records."""
     routes = routes.copy()
     iso = dict(zip(nodes["node"], nodes["iso3"]))
     name = dict(zip(nodes["node"], nodes["name"]))
-    routes["origin_iso3"] = _objects([iso.get(n) if n else None for n in routes["origin"]])
-    routes["destination_iso3"] = _objects(
-        [iso.get(n) if n else None for n in routes["destination"]]
-    )
-    routes["path"] = (
-        routes.apply(
-            lambda r: [n for n in [r["origin"], *r["transit"], r["destination"]] if n], axis=1
+    routes["origin_iso3"] = _lookup(routes["origin"], iso)
+    routes["destination_iso3"] = _lookup(routes["destination"], iso)
+    paths = [
+        [n for n in (origin, *transit, destination) if n]
+        for origin, transit, destination in zip(
+            routes["origin"], routes["transit"], routes["destination"], strict=True
         )
-        if not routes.empty
-        else pd.Series(dtype=object)
+    ]
+    routes["path"] = _objects(paths)
+    routes["path_names"] = _objects([[name[n] for n in path] for path in paths])
+    flow = np.fromiter(map(len, paths), dtype=np.int64, count=len(paths)) >= 2
+    at = routes["destination"].notna().to_numpy() & (
+        routes["destination"].to_numpy(dtype=object) != ""
     )
-    routes["path_names"] = routes["path"].map(lambda p: [name[n] for n in p])
-    routes["end"] = _objects(
-        [
-            route_end(path, destination)
-            for path, destination in zip(routes["path"], routes["destination"])
-        ]
-    )
+    routes["end"] = _objects(np.where(flow, "flow", np.where(at, "at", "from")).tolist())
     return routes
 
 

@@ -7,6 +7,7 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -126,23 +127,190 @@ def _lines_from(lines: list[str], start: int):
         yield lines[i]
 
 
+FAST_MIN_BYTES = 512 * 1024  # smaller files are read row by row: it costs milliseconds
+
+
+def _standalone(line: bytes) -> list[str] | None:
+    """The fields of one physical line read on its own by the careful reader's csv dialect, or
+    None if the line is not a whole row by itself (a broken quote, a field running on)."""
+    try:
+        rows = list(csv.reader([line.decode("utf-8")], strict=True))
+    except (csv.Error, UnicodeDecodeError):
+        return None
+    return rows[0] if len(rows) == 1 else None
+
+
+# bytes that may begin or end a cell str.strip would change: ASCII whitespace (a line end
+# cannot be inside an unquoted cell) and any byte of a non-ASCII character (U+00A0, U+3000...)
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 11, 12, 28, 29, 30, 31, 32]] = True
+_EDGE[128:] = True
+
+
+def _fast_csv_table(
+    body: bytes,
+    name: str,
+    report: ValidationReport,
+    required: list[str] | None,
+) -> pd.DataFrame | None:
+    """The table through pandas' C parser, when every physical line can be shown to be one whole
+    row that csv's strict reader (the careful reader below) splits into the same fields; None
+    (read row by row instead) for anything else: a quote opened on one line and closed on
+    another, a broken quote, a NUL byte or a lone carriage return, an unusable header, a file
+    without data rows. Lines of the wrong width are reported as the careful reader reports
+    them and kept from pandas, which would pad or refuse them; cells are stripped as there."""
+    if b"\x00" in body or body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    buf = np.frombuffer(body, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 10)
+    starts = np.concatenate(([0], ends + 1))
+    ends = np.concatenate((ends, [len(buf)]))
+    if starts[-1] == len(buf):  # the file ends with a line end: no line after it
+        starts, ends = starts[:-1], ends[:-1]
+    if len(starts) < 2:
+        return None
+    cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == 13)
+    stops = ends - cr.astype(np.int64)  # each line without its line end
+    del ends, cr
+    comma_at = np.flatnonzero(buf == 44)
+    commas = np.searchsorted(comma_at, np.stack([starts, stops]))
+    quotes = np.searchsorted(np.flatnonzero(buf == 34), np.stack([starts, stops]))
+    widths = commas[1] - commas[0] + 1
+    quoted = np.flatnonzero(quotes[1] > quotes[0])
+    # lines with a cell that may need stripping: whitespace or a non-ASCII byte next to a comma
+    # or at either end of the line
+    last = len(buf) - 1
+    after = _EDGE[buf[np.minimum(comma_at + 1, last)]]
+    before = _EDGE[buf[np.maximum(comma_at - 1, 0)]]
+    full = starts[stops > starts]
+    near = np.concatenate(
+        (
+            comma_at[after | before],
+            full[_EDGE[buf[full]]],
+            stops[(stops > starts) & _EDGE[buf[np.maximum(stops - 1, 0)]]] - 1,
+        )
+    )
+    to_strip = np.unique(np.searchsorted(starts, near, side="right") - 1)
+    del buf, after, before, full, near, comma_at, commas, quotes
+    parsed: dict[int, list[str]] = {}  # line -> its fields, for the lines csv must split
+    for i in quoted.tolist():
+        fields = _standalone(body[starts[i] : stops[i]])
+        if fields is None:
+            return None
+        parsed[i] = fields
+        widths[i] = len(fields)
+    head = parsed.get(0)
+    if head is None:
+        head = body[starts[0] : stops[0]].decode("utf-8").split(",")
+    header = [h.strip() for h in head]
+    if not all(header) or len(header) < 2 or len(set(header)) != len(header):
+        return None  # the careful reader says what is wrong with it
+    if any(c not in header for c in required or []):
+        return None
+    head_stop = int(stops[0])
+    starts, stops, widths = starts[1:], stops[1:], widths[1:]
+    empty = stops == starts
+    kept = (widths == len(header)) & ~empty  # the lines pandas reads
+    other = np.flatnonzero(~kept & ~empty)
+    blank = np.zeros(len(starts), dtype=bool)
+    for i in other.tolist():
+        fields = parsed.get(i + 1)
+        if fields is None:
+            fields = body[starts[i] : stops[i]].decode("utf-8").split(",")
+        blank[i] = all(not f.strip() for f in fields)
+    source = body
+    if len(other):  # the header and the lines of its width only
+        source = b"\n".join(
+            [body[:head_stop]]
+            + [body[int(s) : int(e)] for s, e in zip(starts[kept], stops[kept], strict=True)]
+        )
+    frame = pd.read_csv(
+        io.BytesIO(source),
+        dtype=object,
+        keep_default_na=False,
+        na_filter=False,
+        header=0,
+        skip_blank_lines=True,
+        encoding="utf-8",
+        engine="c",
+    )
+    del source
+    lines = np.flatnonzero(kept)  # frame row k is data line lines[k]
+    if frame.shape != (len(lines), len(header)):
+        return None
+    columns = [frame.iloc[:, j].to_numpy(dtype=object) for j in range(len(header))]
+    del frame
+    # strip the rows that may need it, and every row csv split (the quoted ones)
+    check = np.union1d(to_strip[to_strip > 0] - 1, quoted[quoted > 0] - 1)
+    rows = np.searchsorted(lines, check)
+    found = rows < len(lines)
+    rows = rows[found][lines[rows[found]] == check[found]]
+    if len(rows):
+        columns = [c.copy() for c in columns]  # pandas' arrays may be read-only
+        for column in columns:
+            column[rows] = [v.strip() for v in column[rows]]
+    for i, fields in parsed.items():  # pandas must have read the quoted rows as csv does
+        k = int(np.searchsorted(lines, i - 1))
+        if i and k < len(lines) and lines[k] == i - 1:
+            if [c[k] for c in columns] != [f.strip() for f in fields]:
+                return None
+    kept_blank = columns[0] == ""
+    if kept_blank.any():
+        candidates = np.flatnonzero(kept_blank)
+        kept_blank[candidates] = np.logical_and.reduce([c[candidates] == "" for c in columns])
+    blank[lines] = kept_blank
+    counted = ~empty & ~blank
+    if not counted.any():
+        return None  # the careful reader says there are no data rows
+    row_no = np.cumsum(counted)
+    ragged = counted & ~kept
+    if kept_blank.any():
+        columns = [c[~kept_blank] for c in columns]
+        lines = lines[~kept_blank]
+    frame = pd.DataFrame(dict(zip(header, columns, strict=True)), columns=header, dtype=object)
+    frame[ROW_COLUMN] = row_no[lines].astype("int64")
+    tally = report.tally(name)
+    tally.read += int(counted.sum())
+    tally.rejected += int(ragged.sum())
+    report.problems.extend(
+        Problem(name, int(row), None, f"has {int(width)} fields, the header has {len(header)}")
+        for row, width in zip(row_no[ragged], widths[ragged], strict=True)
+    )
+    return frame
+
+
 def read_csv_table(
     path: Path,
     report: ValidationReport,
     required: list[str] | None = None,
     label: str | None = None,
+    fast: bool | None = None,
 ) -> pd.DataFrame | None:
     """Read a CSV as strings, one Problem per malformed row; None if the file is unusable.
 
     The returned frame has a `_row` column with each row's 1-based data row number, so later
-    checks can name the row they reject.
+    checks can name the row they reject. A file of FAST_MIN_BYTES or more (or any file with
+    `fast=True`) is parsed by pandas when every row can be shown to parse the same way as here
+    (see `_fast_csv_table`); otherwise, and for every broken file, row by row below.
     """
     name = label or path.name
     tally = report.tally(name)
-    text = read_text(path, report, name)
-    if text is None:
+    raw = read_bytes(path, report, name)
+    text = None if raw is None else decode(path, raw, report, name)
+    if raw is None or text is None:
         tally.file_error = True
         return None
+    if fast is None:
+        fast = len(raw) >= FAST_MIN_BYTES
+    if fast:
+        del text  # decoded to know it is UTF-8; pandas reads the bytes (memory at scale)
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        frame = _fast_csv_table(raw, name, report, required)
+        if frame is not None:
+            return frame
+        text = raw.decode("utf-8-sig")
+    del raw
     lines = io.StringIO(text, newline="").readlines()  # the lines exactly as csv reads them
     reader = csv.reader(_lines_from(lines, 0), strict=True)
     try:

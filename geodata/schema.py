@@ -1,21 +1,26 @@
 """Row schemas of the curated records (pydantic), and row-by-row validation of a table.
 
-Each table is validated one row at a time so that a bad row is rejected with its row number,
-column and reason while the good rows are kept.
+Each row is judged on its own so that a bad row is rejected with its row number, column and
+reason while the good rows are kept. A large table is checked a column at a time first, and
+only the rows those checks do not pass go through the model one by one for their reasons.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+import typing
 from typing import Annotated, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -470,21 +475,35 @@ def cell_problem(value: object) -> str | None:
 _ANY_BAD = re.compile(f"{_CONTROL.pattern}|{_MARKUP.pattern}")
 
 
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """(code per cell, distinct cells) of a column, so that each distinct cell is judged once."""
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # unhashable cells (never from a file): each on its own
+        return np.arange(len(values)), list(values)
+    return codes, uniques.tolist()
+
+
+def _suspect_cells(uniques: list) -> np.ndarray:
+    """Per distinct cell, whether cell_problem may refuse it."""
+    return np.array(
+        [
+            isinstance(u, str) and (len(u) > MAX_TEXT or _ANY_BAD.search(u) is not None)
+            for u in uniques
+        ],
+        dtype=bool,
+    )
+
+
 def _suspect_rows(frame: pd.DataFrame) -> set[int]:
-    """Row numbers with a cell cell_problem may refuse, found a column at a time (a row-by-row
-    scan of a million rows costs seconds)."""
-    suspect: set[int] = set()
+    """Row numbers with a cell cell_problem may refuse, found a column at a time and each
+    distinct cell once (a row-by-row scan of a million rows costs seconds)."""
+    suspect = np.zeros(len(frame), dtype=bool)
     for column in frame.columns:
-        if column == ROW_COLUMN:
-            continue
-        values = frame[column]
-        text = values.where(values.map(type) == str)  # noqa: E721 - exact str only
-        texts = text.dropna().astype(str)
-        if texts.empty:
-            continue
-        mask = texts.str.len().gt(MAX_TEXT) | texts.str.contains(_ANY_BAD, regex=True)
-        suspect.update(frame.loc[mask[mask].index, ROW_COLUMN].tolist())
-    return suspect
+        if column != ROW_COLUMN:
+            codes, uniques = _distinct(frame[column].to_numpy(dtype=object))
+            suspect |= _suspect_cells(uniques)[codes]
+    return set(frame.loc[suspect, ROW_COLUMN].tolist())
 
 
 def text_problems(node: object, where: str = "") -> list[tuple[str, str | None]]:
@@ -497,14 +516,49 @@ def text_problems(node: object, where: str = "") -> list[tuple[str, str | None]]
 
 
 def validate_rows(
-    frame: pd.DataFrame, model: type[Record], file: str, report: ValidationReport
+    frame: pd.DataFrame,
+    model: type[Record],
+    file: str,
+    report: ValidationReport,
+    fast: bool | None = None,
 ) -> pd.DataFrame:
-    """Validate each row; return the accepted rows as typed records with their row number."""
-    accepted: list[dict] = []
+    """Validate each row; return the accepted rows as typed records with their row number.
+
+    A table of FAST_MIN_ROWS rows or more (or any table with `fast=True`) is checked a column
+    at a time first (`_column_checks`): the rows every check passes are accepted with the
+    values the model would give them, and only the other rows go through the model one by one,
+    which says why each is refused. The outcome is the same either way (tests/geodata hold
+    both paths to it).
+    """
+    if fast is None:
+        fast = len(frame) >= FAST_MIN_ROWS
+    checks = _CROSS_CHECKS.get(model)
+    if fast and checks is not None and _decorators(model) == checks[0]:
+        return _validate_columns(frame, model, file, report)
+    accepted = [data for _, data in _validate_each(frame, model, file, report)]
+    return typed_frame(accepted, model)
+
+
+def _validate_each(
+    frame: pd.DataFrame,
+    model: type[Record],
+    file: str,
+    report: ValidationReport,
+    positions: np.ndarray | None = None,
+) -> list[tuple[int, dict]]:
+    """The rows (at `positions`, default all) through the model one at a time: each accepted
+    row's position and values, each refused row's problems in the report."""
+    accepted: list[tuple[int, dict]] = []
     tally = report.tally(file)
+    if positions is not None:
+        frame = frame.iloc[positions]
+    else:
+        positions = np.arange(len(frame))
     columns = list(frame.columns)
     suspect = _suspect_rows(frame)
-    for values in zip(*(frame[c].tolist() for c in columns), strict=True):
+    for position, values in zip(
+        positions.tolist(), zip(*(frame[c].tolist() for c in columns), strict=True), strict=True
+    ):
         raw = dict(zip(columns, values, strict=True))
         row_no = raw.pop(ROW_COLUMN)
         if row_no in suspect:
@@ -536,8 +590,194 @@ def validate_rows(
             continue
         data = record.model_dump()
         data[ROW_COLUMN] = row_no
-        accepted.append(data)
-    return typed_frame(accepted, model)
+        accepted.append((position, data))
+    return accepted
+
+
+# ---------------------------------------------------------------------------------------------
+# The same outcome a column at a time
+
+FAST_MIN_ROWS = 5_000
+_ID_WHOLE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # fullmatch: an Id the model keeps as is
+
+
+def _decorators(model: type[Record]) -> frozenset[str]:
+    """Every validator and serializer on a model, by kind and name."""
+    found = model.__pydantic_decorators__
+    kinds = (
+        "validators",
+        "field_validators",
+        "root_validators",
+        "field_serializers",
+        "model_serializers",
+        "model_validators",
+        "computed_fields",
+    )
+    return frozenset(f"{kind}.{name}" for kind in kinds for name in getattr(found, kind))
+
+
+@functools.cache
+def _adapter(model: type[Record], name: str) -> TypeAdapter:
+    """One field of a model on its own: its type, its constraints and validators, the model's
+    configuration (blank stripping)."""
+    info = model.model_fields[name]
+    kind = Annotated[(info.annotation, *info.metadata)] if info.metadata else info.annotation
+    return TypeAdapter(kind, config=model.model_config)
+
+
+def _field_column(
+    model: type[Record], name: str, cells: tuple[np.ndarray, list] | None, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(passes, value the model gives it) per row for one field, each distinct cell validated
+    once; a missing column is the field's default, validated where the model validates it."""
+    adapter = _adapter(model, name)
+    info = model.model_fields[name]
+    if cells is None:
+        if info.is_required():
+            return np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
+        value = info.get_default(call_default_factory=True)
+        if info.validate_default:
+            try:
+                value = adapter.validate_python(value)
+            except (TypeError, ValueError):
+                return np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
+        out = np.empty(n, dtype=object)
+        out[:] = [value] * n
+        return np.ones(n, dtype=bool), out
+    codes, uniques = cells
+    ok = np.zeros(len(uniques), dtype=bool)
+    out = np.empty(len(uniques), dtype=object)
+    plain_id = info.annotation is str and info.metadata == list(Id.__metadata__)
+    for k, cell in enumerate(uniques):
+        if cell is not None and type(cell) is not str:
+            continue  # not a cell the reader gives: the model judges it, row by row
+        if plain_id and _ID_WHOLE.fullmatch(cell):
+            ok[k], out[k] = True, cell
+            continue
+        try:
+            out[k] = adapter.validate_python(cell)
+        except (TypeError, ValueError):
+            continue
+        ok[k] = True
+    return ok[codes], out[codes]
+
+
+def _numbers(values: np.ndarray, passes: np.ndarray, fill: float = 0.0) -> np.ndarray:
+    """A column of numbers (None as NaN) as floats, `fill` where the row is refused already."""
+    out = np.where(passes, values, fill)
+    out[pd.isna(out)] = np.nan
+    return out.astype(float)
+
+
+def _route_rules(cols: dict[str, np.ndarray], passes: np.ndarray) -> np.ndarray:
+    """RouteRow._one_end_at_least and RouteRow._consistent, a column at a time."""
+    no_origin = pd.isna(cols["origin"]) | (np.where(passes, cols["origin"], "x") == "")
+    no_destination = pd.isna(cols["destination"]) | (
+        np.where(passes, cols["destination"], "x") == ""
+    )
+    start = _numbers(cols["year_start"], passes)
+    end = _numbers(cols["year_end"], passes)
+    no_count = pd.isna(cols["count"])
+    unknown = cols["qualifier"] == "unknown"
+    reported = cols["measure"] == "reported_route"
+    return (
+        (no_origin & no_destination)
+        | (end < start)
+        | (no_count & ~unknown)
+        | (~no_count & unknown)
+        | (reported & ~no_count)
+    )
+
+
+def _location_rules(cols: dict[str, np.ndarray], passes: np.ndarray) -> np.ndarray:
+    """LocationRow._citation_follows_claim on source_id and section."""
+    bad = np.zeros(len(passes), dtype=bool)
+    for name in ("source_id", "section"):
+        given = ~pd.isna(cols[name]) & (np.where(passes, cols[name], "x") != "")
+        bad |= ((cols["claim"] == "report") & ~given) | ((cols["claim"] == "context") & given)
+    return bad
+
+
+def _source_rules(cols: dict[str, np.ndarray], passes: np.ndarray) -> np.ndarray:
+    """SourceRow._url."""
+    url = np.where(passes & ~pd.isna(cols["url"]), cols["url"], "")
+    return np.array(
+        [bool(u) and not u.startswith(("http://", "https://")) for u in url.tolist()], dtype=bool
+    )
+
+
+def _figure_rules(cols: dict[str, np.ndarray], passes: np.ndarray) -> np.ndarray:
+    """FigureRow._consistent."""
+    value = _numbers(cols["value"], passes)
+    value_max = _numbers(cols["value_max"], passes)
+    return (
+        (_numbers(cols["year_end"], passes) < _numbers(cols["year_start"], passes))
+        | (cols["qualifier"] == "unknown")
+        | ((value < 0) & (cols["unit"] != "percent_change"))
+        | (~np.isnan(value_max) & (value_max < value))
+        | ((cols["unit"] == "percent") & (value > 100))
+    )
+
+
+def _event_rules(cols: dict[str, np.ndarray], passes: np.ndarray) -> np.ndarray:
+    """EventRow._consistent."""
+    start = np.where(passes, cols["date_start"], "").tolist()
+    end = np.where(passes, cols["date_end"], None).tolist()
+    late = np.array([bool(e) and e < s for s, e in zip(start, end, strict=True)], dtype=bool)
+    where = [cols["location_id"], cols["iso3"]]
+    given = [~pd.isna(c) & (np.where(passes, c, "x") != "") for c in where]
+    return late | (~given[0] & ~given[1])
+
+
+def _no_rules(cols: dict[str, np.ndarray], passes: np.ndarray) -> np.ndarray:
+    return np.zeros(len(passes), dtype=bool)
+
+
+# model -> (its validators, which the rules repeat; the rules). A model whose validators have
+# changed since is validated row by row until its rules here are brought up to date.
+_CROSS_CHECKS: dict[type[Record], tuple[frozenset[str], object]] = {
+    RouteRow: (
+        frozenset({"field_validators._one_end_at_least", "model_validators._consistent"}),
+        _route_rules,
+    ),
+    LocationRow: (frozenset({"field_validators._citation_follows_claim"}), _location_rules),
+    SourceRow: (frozenset({"model_validators._url"}), _source_rules),
+    FigureRow: (frozenset({"model_validators._consistent"}), _figure_rules),
+    EventRow: (frozenset({"model_validators._consistent"}), _event_rules),
+    IndicatorRow: (frozenset(), _no_rules),
+    AnchorRow: (frozenset(), _no_rules),
+    HeadlineRow: (frozenset(), _no_rules),
+    NoteRow: (frozenset(), _no_rules),
+}
+
+
+def _validate_columns(
+    frame: pd.DataFrame, model: type[Record], file: str, report: ValidationReport
+) -> pd.DataFrame:
+    n = len(frame)
+    passes = np.ones(n, dtype=bool)
+    distinct: dict[str, tuple[np.ndarray, list]] = {}
+    for column in frame.columns:  # a cell cell_problem may refuse: the row is judged alone
+        if column != ROW_COLUMN:
+            distinct[column] = codes, uniques = _distinct(frame[column].to_numpy(dtype=object))
+            passes &= ~_suspect_cells(uniques)[codes]
+    cols: dict[str, np.ndarray] = {}
+    for name in model.model_fields:
+        ok, cols[name] = _field_column(model, name, distinct.get(name), n)
+        passes &= ok
+    rules = _CROSS_CHECKS[model][1]
+    passes &= ~rules(cols, passes)  # type: ignore[operator]
+    slow = np.flatnonzero(~passes)
+    for position, data in _validate_each(frame, model, file, report, slow):
+        passes[position] = True
+        for name in model.model_fields:
+            cols[name][position] = data[name]
+    columns = {name: values[passes] for name, values in cols.items()}
+    for name, values in columns.items():
+        if typing.get_origin(model.model_fields[name].annotation) is list:
+            values[:] = [list(v) for v in values]  # a list of its own per row, as the model's
+    columns[ROW_COLUMN] = frame[ROW_COLUMN].to_numpy(dtype=object)[passes]
+    return _typed(pd.DataFrame(columns, columns=list(columns), dtype=object), model)
 
 
 NUMERIC = {"lat", "lon", "year_start", "year_end", "count", "value", "value_max", "share_pct"}
@@ -550,8 +790,11 @@ def typed_frame(rows: list[dict], model: type[Record]) -> pd.DataFrame:
     (pandas would otherwise turn a missing text into NaN, which is neither None nor a string.)
     """
     columns = list(model.model_fields) + [ROW_COLUMN]
-    frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    for column in columns:
+    return _typed(pd.DataFrame(rows, columns=columns, dtype=object), model)
+
+
+def _typed(frame: pd.DataFrame, model: type[Record]) -> pd.DataFrame:
+    for column in frame.columns:
         if column in NUMERIC:
             frame[column] = pd.to_numeric(frame[column])
         elif column in INTEGER or column.startswith("year"):

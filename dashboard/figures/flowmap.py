@@ -212,15 +212,25 @@ def country_hover(dataset: Dataset, code: str, counted: list[str]) -> str:
     return "<br>".join(lines)
 
 
+MAX_COUNTRY_COUNTS = 8  # count lines in a country's hover: the page must not grow with the data
+
+
 def country_counts(content: MapContent) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
+    more: dict[str, int] = {}
     for r in content.country_figures.itertuples():
         if (r.count == r.count and r.count is not None) or withheld(r):
-            out.setdefault(r.place, []).append(
+            lines = out.setdefault(r.place, [])
+            if len(lines) == MAX_COUNTRY_COUNTS:
+                more[r.place] = more.get(r.place, 0) + 1
+                continue
+            lines.append(
                 f"{format_count(r.count, r.qualifier, withheld(r)).capitalize()} "
                 f"{measure_label(r.measure)} "
                 f"({short_period(r.year_start, r.year_end, r.period)}; no place stated)"
             )
+    for place, n in more.items():
+        out[place].append(f"and {n:,} more with no place stated (see the table)")
     return out
 
 
