@@ -642,7 +642,7 @@ def _field_column(
             except (TypeError, ValueError):
                 return np.zeros(n, dtype=bool), np.full(n, None, dtype=object)
         out = np.empty(n, dtype=object)
-        out[:] = [value] * n
+        out.fill(value)  # one object for every row (a list is copied per row at the end)
         return np.ones(n, dtype=bool), out
     codes, uniques = cells
     ok = np.zeros(len(uniques), dtype=bool)
@@ -775,7 +775,8 @@ def _validate_columns(
     columns = {name: values[passes] for name, values in cols.items()}
     for name, values in columns.items():
         if typing.get_origin(model.model_fields[name].annotation) is list:
-            values[:] = [list(v) for v in values]  # a list of its own per row, as the model's
+            # a list of its own per row, as the model's (fromiter: lists never broadcast)
+            columns[name] = np.fromiter((list(v) for v in values), dtype=object, count=len(values))
     columns[ROW_COLUMN] = frame[ROW_COLUMN].to_numpy(dtype=object)[passes]
     return _typed(pd.DataFrame(columns, columns=list(columns), dtype=object), model)
 
