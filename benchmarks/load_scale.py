@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import _harness  # noqa: E402
+
 PORTS = range(8071, 8080)
 
 # run in a child: what it measures is printed as one JSON line
@@ -73,14 +77,7 @@ def child(what: str, folder: Path) -> dict:
 
 
 def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
+    return _harness.free_port(PORTS)
 
 
 def _get(url: str, timeout: float) -> bytes | None:

@@ -7,6 +7,7 @@ import pandas as pd
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 from geodata.filters import Filters, filter_figures, filter_routes
+from geodata.spreadsheet import defuse_formulas
 
 DOWNLOADS = ("routes", "figures", "locations", "case_flows")
 CASE_MEASURE = "case_records"
@@ -99,23 +100,6 @@ def locations_table(dataset: Dataset) -> pd.DataFrame:
     out = dataset.locations.drop(columns=["_row"]).copy()
     out.insert(6, "country_name", out["iso3"].map(country_name))
     return _with_source(out, dataset)
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def defuse_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe.
-
-    Only text cells are touched: a negative number stays a number.
-    """
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype).startswith("str"):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-            )
-    return out
 
 
 # HXL 1.1 hashtags of the download columns (the Humanitarian Data Exchange reads them from the

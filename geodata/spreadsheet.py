@@ -1,8 +1,5 @@
-"""Text cells a spreadsheet would run as a formula, neutralised before a CSV leaves the app.
-
-(dashboard/downloads.py keeps its own copy for the record downloads; geodata never imports
-dashboard, so the case outputs use this one.)
-"""
+"""Text cells a spreadsheet would run as a formula, neutralised before a CSV leaves the app
+(the record downloads, the HXL files and the case outputs all use this one)."""
 
 from __future__ import annotations
 
