@@ -157,7 +157,14 @@ def empty_message(dataset: Dataset, state: ViewState) -> tuple[str, list[Suggest
             )
         ]
     years = sorted(set(dataset.routes["year_start"]) | set(dataset.routes["year_end"]))
-    text = f"No route or place figure for {_describe(dataset, state)}."
+    described = _describe(dataset, state)
+    # "for people of X", but "in 1999" and "from X" carry their own preposition
+    joined = (
+        described
+        if described.startswith(("in ", "from ", "to ", "of ", "counted "))
+        else (f"for {described}")
+    )
+    text = f"No route or place figure {joined}."
     out: list[Suggestion] = []
 
     def offer(candidate: ViewState, make_text) -> None:
