@@ -225,6 +225,7 @@ FOLD_COLUMNS = [
     "movement",
     "routes",
     "unnumbered",
+    "withheld",
     "by_measure",
     "route_ids",
     "sources",
@@ -252,46 +253,77 @@ def fold_routes(routes: pd.DataFrame, keep: int) -> tuple[pd.DataFrame, pd.DataF
     one row per origin country, destination country and kind of movement.
 
     A folded row counts its routes, and sums counts only within one measure (`by_measure`:
-    (measure, total, routes counted, qualifier of the total)); routes with no count (reported
-    without a number, or known by a share) are counted in `unnumbered`, never given a number.
-    `route_ids` names every folded route, so none is dropped unseen."""
+    (measure, total, routes counted, qualifier of the total)); routes reported without a number
+    (or known by a share) are counted in `unnumbered`, and counts withheld to protect people
+    (`suppressed`) in `withheld`: neither is ever given a number, and a measure's total with a
+    withheld count beside it is only "at least". `route_ids` names every folded route, so none
+    is dropped unseen."""
     ranked = rank_routes(routes)
     kept, rest = ranked.iloc[:keep], ranked.iloc[keep:]
     if rest.empty:
         return kept, pd.DataFrame(columns=FOLD_COLUMNS)
-    rest = rest.assign(
-        _count=pd.to_numeric(rest["count"], errors="coerce"),
-        _movement=rest["movement"].fillna("trafficking") if "movement" in rest else "trafficking",
-        _o=rest["origin_iso3"].fillna(""),
-        _d=rest["destination_iso3"].fillna(""),
+    count = pd.to_numeric(rest["count"], errors="coerce")
+    withheld = (
+        rest["suppressed"].fillna(False).astype(bool).to_numpy()
+        if "suppressed" in rest
+        else np.zeros(len(rest), dtype=bool)
+    )
+    rest = pd.DataFrame(
+        {
+            "_o": rest["origin_iso3"].fillna("").to_numpy(),
+            "_d": rest["destination_iso3"].fillna("").to_numpy(),
+            "_movement": (
+                rest["movement"].fillna("trafficking").to_numpy()
+                if "movement" in rest
+                else "trafficking"
+            ),
+            "measure": rest["measure"].to_numpy(),
+            "_count": count.to_numpy(),
+            "_exact": (rest["qualifier"] == "exact").to_numpy(),
+            "_about": (rest["qualifier"] == "about").to_numpy(),
+            "_withheld": withheld,
+            "_unnumbered": count.isna().to_numpy() & ~withheld,
+            "id": rest["id"].to_numpy(),
+            "source_id": rest["source_id"].to_numpy(),
+        }
     )
     key = ["_o", "_d", "_movement"]
-    counted = rest[rest["_count"].notna()]
-    sums = (
-        counted.groupby(key + ["measure"], sort=False)
-        .agg(
-            total=("_count", "sum"),
-            n=("_count", "size"),
-            exact=("qualifier", lambda q: bool((q == "exact").all())),
-            about=("qualifier", lambda q: bool((q == "about").any())),
-        )
-        .reset_index()
+    per_measure = rest.groupby(key + ["measure"], sort=False).agg(
+        total=("_count", "sum"),
+        n=("_count", "count"),
+        exact=("_exact", "min"),
+        about=("_about", "max"),
+        withheld=("_withheld", "max"),
+    )
+    per_measure = per_measure[per_measure["n"] > 0].reset_index()
+    qualifier = np.where(
+        per_measure["withheld"].to_numpy(),
+        "at_least",
+        np.where(
+            per_measure["exact"].to_numpy(),
+            "exact",
+            np.where(per_measure["about"].to_numpy(), "about", "at_least"),
+        ),
     )
     by_group: dict[tuple, list] = {}
-    for r in sums.sort_values("total", ascending=False, kind="stable").itertuples():
-        qualifier = "exact" if r.exact else ("about" if r.about else "at_least")
-        by_group.setdefault((r._1, r._2, r._3), []).append(
-            (r.measure, float(r.total), int(r.n), qualifier)
+    order = np.argsort(-per_measure["total"].to_numpy(), kind="stable")
+    cols = [per_measure[c].to_numpy() for c in ("_o", "_d", "_movement", "measure", "total", "n")]
+    for i in order:
+        o, d, m, measure, total, n = (c[i] for c in cols)
+        by_group.setdefault((o, d, m), []).append(
+            (measure, float(total), int(n), str(qualifier[i]))
         )
     groups = rest.groupby(key, sort=False)
-    frame = pd.DataFrame(
-        {
-            "routes": groups.size(),
-            "unnumbered": groups["_count"].apply(lambda c: int(c.isna().sum())),
-            "route_ids": groups["id"].agg(list),
-            "sources": groups["source_id"].nunique(),
-        }
-    ).reset_index()
+    frame = groups.agg(
+        routes=("id", "size"),
+        unnumbered=("_unnumbered", "sum"),
+        withheld=("_withheld", "sum"),
+        sources=("source_id", "nunique"),
+    )
+    frame["route_ids"] = groups["id"].agg(list)
+    frame = frame.reset_index()
+    frame["unnumbered"] = frame["unnumbered"].astype(int)
+    frame["withheld"] = frame["withheld"].astype(int)
     frame["by_measure"] = [
         by_group.get((o, d, m), []) for o, d, m in zip(frame["_o"], frame["_d"], frame["_movement"])
     ]

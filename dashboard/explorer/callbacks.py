@@ -316,8 +316,20 @@ def sankey_view(dataset: Dataset, search: str | None):
     ]
     if len(left_out):
         note.append(html.H3("Not drawn here"))
-        note.append(html.Ul([html.Li(left_out_line(r)) for r in left_out.itertuples()]))
+        listed = left_out.iloc[:MAX_LEFT_OUT_LISTED]
+        items = [html.Li(left_out_line(r)) for r in listed.itertuples()]
+        if len(left_out) > len(listed):
+            items.append(
+                html.Li(
+                    f"and {len(left_out) - len(listed):,} more, each in the Table tab and "
+                    "the download"
+                )
+            )
+        note.append(html.Ul(items))
     return build_sankey(dataset, routes, measure), note
+
+
+MAX_LEFT_OUT_LISTED = 60  # routes listed under the Sankey: the page must not grow with the data
 
 
 def left_out_line(r) -> str:

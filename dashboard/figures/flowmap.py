@@ -665,9 +665,15 @@ class LegendEntry:
     group: str = ""
 
 
-def legend_entries(dataset: Dataset, state: ViewState, content: MapContent) -> list[LegendEntry]:
-    """What the map's marks mean, for the explorer's legend and the printed one alike."""
+def legend_entries(
+    dataset: Dataset, state: ViewState, content: MapContent, folded: bool | None = None
+) -> list[LegendEntry]:
+    """What the map's marks mean, for the explorer's legend and the printed one alike.
+    `folded`: whether the map folds routes into grey country-to-country lines (by default,
+    whether `content` holds more routes than a map draws one by one)."""
     out: list[LegendEntry] = []
+    if folded is None:
+        folded = len(content.flows) > MAX_ROUTES
     movements = set(content.flows.get("movement", pd.Series(dtype=object))) | set(
         content.place_figures.get("movement", pd.Series(dtype=object))
     )
@@ -710,6 +716,16 @@ def legend_entries(dataset: Dataset, state: ViewState, content: MapContent) -> l
             group=group,
         )
     )
+    if folded:
+        out.append(
+            LegendEntry(
+                "line",
+                "Smaller routes folded into one line per pair of countries (hover for counts)",
+                FOLDED_COLOUR,
+                width=1.6,
+                group=group,
+            )
+        )
     if state.width_by_count:
         for wc in WIDTH_CLASSES:
             out.append(
@@ -1096,6 +1112,12 @@ def folded_hover(r) -> str:
         lines.append(f"and {len(r.by_measure) - 6} more measures, each in the table")
     if r.unnumbered:
         lines.append(f"{r.unnumbered:,} reported without a number (not added to any count)")
+    withheld = getattr(r, "withheld", 0)
+    if withheld:
+        lines.append(
+            f"{withheld:,} withheld as small counts of case records (not added: each is "
+            "under the threshold, so a sum beside them is only 'at least')"
+        )
     lines.append(
         f"From {r.sources:,} source{'s' if r.sources != 1 else ''}: each route and its source "
         "are in the table and routes.csv"
@@ -1343,7 +1365,9 @@ def flow_map_dict(
             fig, dataset, content, flows, layout, inset_ids, drawn_places, geos, annotations
         )
     if layout.legend:
-        fig.add_traces(legend_traces(legend_entries(dataset, state, content)))
+        fig.add_traces(
+            legend_traces(legend_entries(dataset, state, content, folded=folded.flows is not None))
+        )
     fig.update_layout(
         **geos,
         margin={"l": 0, "r": 0, "t": 0, "b": 0},

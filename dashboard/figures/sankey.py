@@ -46,6 +46,7 @@ LEFT_OUT = {
     "no_number": "known without a number",
     "at_place": "a count at one place, with no origin: a place figure, not a flow",
     "from_place": "a count from one place, with no destination: not a flow",
+    "withheld": "too few case records to show: withheld to protect the people counted",
 }
 HALO = "0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff, 1px 1px 0 #fff, -1px -1px 0 #fff"
 
@@ -102,9 +103,10 @@ def sankey_routes(routes: pd.DataFrame, measure: str | None) -> tuple[pd.DataFra
     """(routes drawn, routes left out), the second with a `left_out` column (a LEFT_OUT key).
 
     Drawn: routes of this one measure that state a count and run between two or more places.
-    Left out: every route known without a number (of any measure, as listed under the diagram)
-    and the routes of this measure whose count is at or from one place, which are not flows.
-    Counts of other measures are neither drawn nor listed here.
+    Left out: every route known without a number (of any measure, as listed under the diagram),
+    the routes of this measure whose count is at or from one place, which are not flows, and
+    those of this measure whose count is withheld (small counts of case records: a band would
+    show their size). Counts of other measures are neither drawn nor listed here.
     """
     if routes.empty:
         empty = routes.iloc[0:0]
@@ -112,12 +114,18 @@ def sankey_routes(routes: pd.DataFrame, measure: str | None) -> tuple[pd.DataFra
     ends = route_ends(routes)
     flow = (ends == "flow") & routes.apply(lambda r: len(_path(r)) >= 2, axis=1)
     counted = routes["count"].notna()
+    hidden = (
+        routes["suppressed"].fillna(False).astype(bool)
+        if "suppressed" in routes.columns
+        else pd.Series(False, index=routes.index)
+    )
     same = routes["measure"] == measure if measure else pd.Series(False, index=routes.index)
     drawn = routes[same & counted & flow]
-    out = ~counted | (same & counted & ~flow)
+    out = (~counted & ~hidden) | (same & counted & ~flow) | (same & hidden)
     why = pd.Series("no_number", index=routes.index, dtype=object)
     why[counted & (ends == "from")] = "from_place"
     why[counted & (ends != "from")] = "at_place"
+    why[hidden] = "withheld"
     return drawn, routes[out].assign(left_out=why[out])
 
 

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from dashboard.explorer import callbacks
 from dashboard.figures.sankey import (
     GAP_NOT_STATED,
     NOT_STATED,
@@ -175,6 +176,34 @@ def test_only_flows_of_the_measure_with_a_number_are_drawn():
     why = dict(zip(left_out["id"], left_out["left_out"]))
     assert why == {"las-pinas-at": "at_place", "vnm-no-number": "no_number"}
     assert "other-measure" not in set(drawn["id"]) | set(left_out["id"])
+
+
+def test_a_withheld_count_is_left_out_as_withheld_not_as_without_a_number():
+    cases = frame(
+        route("idn-mys-case", "IDN", "IDN", [], "MYS", 40, measure="case_records"),
+        route(
+            "phl-mys-case",
+            "PHL",
+            "PHL",
+            [],
+            "MYS",
+            None,
+            measure="case_records",
+            suppressed=True,
+            count_display="<10",
+        ),
+        route("vnm-khm-case", "VNM", "VNM", [], "KHM", None, measure="case_records"),
+    )
+    drawn, left_out = sankey_routes(cases, "case_records")
+    assert list(drawn["id"]) == ["idn-mys-case"]
+    why = dict(zip(left_out["id"], left_out["left_out"]))
+    assert why == {"phl-mys-case": "withheld", "vnm-khm-case": "no_number"}
+    lines = {r.id: callbacks.left_out_line(r) for r in left_out.itertuples()}
+    assert "<10" in lines["phl-mys-case"] and "withheld" in lines["phl-mys-case"]
+    assert "without a number" not in lines["phl-mys-case"]
+    # a withheld count of another measure is that measure's, not listed here
+    drawn, left_out = sankey_routes(cases, "rescued")
+    assert "phl-mys-case" not in set(left_out["id"])
 
 
 def test_a_count_at_one_place_is_never_drawn_and_is_left_out(bundled):
