@@ -157,6 +157,17 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     geometry_body = json.dumps(figures.screen_geojson(dataset), separators=(",", ":"))
     version = hashlib.sha256(geometry_body.encode()).hexdigest()[:12]
     geometry_url = f"/geo/countries-{version}.json"
+    # the world's polygons (same boundary file, so the same version), built when first asked
+    # for: only a view of case records that reaches beyond the region fetches them
+    geometry = figures.Geometry(geometry_url, f"/geo/world-{version}.json")
+
+    @app.server.route("/geo/world-<version>.json")
+    def world_geometry(version: str) -> Response:
+        return Response(
+            json.dumps(figures.world_geojson(dataset), separators=(",", ":")),
+            mimetype="application/geo+json",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
 
     @app.server.route("/geo/countries-<version>.json")
     def countries_geometry(version: str) -> Response:
@@ -178,7 +189,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     # the browser asks the server again only for another URL or another size
     map_w, map_h = callbacks.DEFAULT_SIZE
     app.layout = explorer_layout(
-        map_figure=callbacks.map_figure(dataset, "", {"w": map_w, "h": map_h}, geometry_url),
+        map_figure=callbacks.map_figure(dataset, "", {"w": map_w, "h": map_h}, geometry),
         time_strip=callbacks.time_strip(dataset, "", years),
         map_config=config,
         chart_config=config,
@@ -204,7 +215,7 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         dataset,
         years,
         config,
-        geometry_url,
+        geometry,
         session=lambda token: upload.session_dataset(dataset, cache, token),
     )
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)

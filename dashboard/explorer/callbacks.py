@@ -28,7 +28,7 @@ from dash import (
 from dashboard.cache import answers_kept
 from dashboard.explorer.table import table_rows
 from dashboard.figures import flowmap
-from dashboard.figures.cards import headline_cards, route_card_data
+from dashboard.figures.cards import find_route, headline_cards, route_card_data
 from dashboard.figures.panels import caseload_chart, overview_data, profile_data, sex_split_chart
 from dashboard.figures.sankey import LEFT_OUT, build_sankey, sankey_routes
 from dashboard.figures.selection import (
@@ -180,8 +180,7 @@ def sync_url_and_controls(
     A control changed (or the map was clicked): write the URL."""
     if trigger in (None, ids.EXPLORER_URL):
         state, messages = parse_query(search)
-        known = set(dataset.routes["id"])
-        if state.route and state.route not in known:
+        if state.route and find_route(dataset, state.route, state) is None:
             messages.append(f"Ignored route: {state.route!r} is not in the records")
             state = state.with_(route=None)
         return [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from dashboard.figures.panels import citation, source_short
+from dashboard.figures.selection import map_content
 from dashboard.state import ViewState, to_query
 from dashboard.text import (
     FORM_LABELS,
@@ -105,11 +106,28 @@ def _node_name(dataset: Dataset, node: str | None) -> str:
     return names.get(node, node)
 
 
-def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict | None:
+def _counted_as(measure: str) -> str:
+    """'people rescued', or 'case records' (a count of records, not of people)."""
+    return "case records" if measure == "case_records" else f"people {measure_label(measure)}"
+
+
+def find_route(dataset: Dataset, route_id: str, state: ViewState) -> pd.Series | None:
+    """A route of the records, or a case flow's years joined as the map draws them for this
+    view (`geodata.cases.join.merge_case_years`); None if neither."""
     rows = dataset.routes[dataset.routes["id"] == route_id]
-    if rows.empty:
+    if not rows.empty:
+        return rows.iloc[0]
+    if "-to-" not in route_id:
         return None
-    r = rows.iloc[0]
+    flows = map_content(dataset, state.with_(route=None)).flows
+    rows = flows[flows["id"] == route_id]
+    return rows.iloc[0] if not rows.empty else None
+
+
+def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict | None:
+    r = find_route(dataset, route_id, state)
+    if r is None:
+        return None
     figures = [
         {
             "value": format_count(r["count"], r["qualifier"], withheld(r))
@@ -118,7 +136,7 @@ def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict |
                 f"{r['share_pct']:g} %" if r["share_pct"] == r["share_pct"] else "Number not stated"
             ),
             "what": (
-                f"people {measure_label(r['measure'])}"
+                _counted_as(r["measure"])
                 if r["measure"] != "reported_route"
                 else "— the route is reported without a number"
             )
@@ -127,6 +145,18 @@ def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict |
             "citation": citation(dataset, r["source_id"], r["section"]),
         }
     ]
+    members = r.get("members")
+    if isinstance(members, list):  # a case flow's years, each its own count
+        years = dataset.routes[dataset.routes["id"].isin(members)].sort_values("year_start")
+        for y in years.itertuples():
+            figures.append(
+                {
+                    "value": format_count(y.count, y.qualifier, withheld(y)),
+                    "what": _counted_as(y.measure),
+                    "period": period_label(y.year_start, y.year_end, y.period),
+                    "citation": citation(dataset, y.source_id, y.section),
+                }
+            )
     notes = [n for _, n in dataset.notes.iterrows() if route_id in n["refers_to"]]
     seen = {route_id}
     figs = dataset.figures.set_index("id", drop=False)
@@ -164,8 +194,7 @@ def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict |
         "movement": MOVEMENT_LABELS.get(r.get("movement") or "trafficking", ""),
         "form": FORM_LABELS.get(r.get("form") or "", "not stated"),
         "figures": figures,
-        "notes": [
-            {"text": n["text"], "inconsistency": n["kind"] == "inconsistency"} for n in notes
-        ],
+        "notes": [{"text": n["text"], "inconsistency": n["kind"] == "inconsistency"} for n in notes]
+        + ([{"text": r["note"], "inconsistency": False}] if isinstance(members, list) else []),
         "close_href": "/" + to_query(state.with_(route=None)),
     }

@@ -55,7 +55,14 @@ from dashboard.text import (
 )
 from geodata.countries import country_name
 from geodata.dataset import PROFILE_COUNTRIES, Dataset
-from geodata.flows import WIDTH_CLASSES, flow_lines, fold_routes, route_legs, width_class
+from geodata.flows import (
+    WIDTH_CLASSES,
+    flow_lines,
+    fold_routes,
+    rank_routes,
+    route_legs,
+    width_class,
+)
 
 
 def _plain(value):
@@ -157,6 +164,63 @@ def screen_geojson(dataset: Dataset) -> dict:
     return _memo("screen-geojson", dataset.admin0, build)
 
 
+WORLD_TOLERANCE = 0.1  # degrees: under half a pixel where the whole world is 1,000 px wide
+# a view of case records whose flows end beyond this box is drawn on a frame fitted to them
+REGION_SLACK: frames.LonLat = ((80.0, 140.0), (-15.0, 35.0))
+WORLD_LATS = (-56.0, 75.0)  # a fitted frame never reaches the poles
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the browser fetches the countries' polygons: the region's (every view) and the
+    world's (fetched only when a view of case records reaches beyond the region)."""
+
+    region: str
+    world: str | None = None
+
+
+def world_geojson(dataset: Dataset) -> dict:
+    """Every country's polygons, simplified for a map of the whole world."""
+
+    def build() -> dict:
+        frame = dataset.admin0[["iso3", "name", "geometry"]].copy()
+        geoms = shapely.simplify(frame.geometry.values, WORLD_TOLERANCE, preserve_topology=True)
+        frame["geometry"] = shapely.set_precision(geoms, 0.01)
+        frame = frame[~frame.geometry.is_empty]
+        return json.loads(frame.to_json(drop_id=True))
+
+    return _memo("world-geojson", dataset.admin0, build)
+
+
+def wide_frame(
+    dataset: Dataset, state: ViewState, content: MapContent, folded
+) -> frames.LonLat | None:
+    """The frame for a view of case records whose flows reach beyond Southeast Asia: every
+    drawn flow's ends (and the folded lines'), the region itself, and a margin; None for any
+    other view, which keeps the regional frame (the report's routes to China or the Gulf
+    leave it by design)."""
+    if state.measure != "case_records":
+        return None
+    at = dict(zip(dataset.nodes["node"], zip(dataset.nodes["lon"], dataset.nodes["lat"])))
+    points = [at[n] for path in content.flows.get("path", []) for n in path if n in at]
+    if folded is not None and folded.flows is not None:
+        country = _country_points(dataset)
+        for o, d in zip(folded.flows["origin_iso3"], folded.flows["destination_iso3"]):
+            points += [country[c] for c in (o, d) if c in country]
+    if not points:
+        return None
+    lons = [float(p[0]) for p in points]
+    lats = [float(p[1]) for p in points]
+    (lo0, lo1), (la0, la1) = REGION_SLACK
+    if min(lons) >= lo0 and max(lons) <= lo1 and min(lats) >= la0 and max(lats) <= la1:
+        return None
+    (r0, r1), (s0, s1) = frames.REGION
+    lon0, lon1 = max(-180.0, min(lons + [r0]) - 6.0), min(180.0, max(lons + [r1]) + 6.0)
+    lat0 = max(WORLD_LATS[0], min(lats + [s0]) - 5.0)
+    lat1 = min(WORLD_LATS[1], max(lats + [s1]) + 5.0)
+    return (round(lon0, 1), round(lon1, 1)), (round(lat0, 1), round(lat1, 1))
+
+
 @lru_cache(maxsize=8)
 def _label_points(admin0_key: int, codes: tuple[str, ...], geoms: tuple) -> dict:
     out = {}
@@ -235,9 +299,14 @@ def country_counts(content: MapContent) -> dict[str, list[str]]:
 
 
 def countries_trace(
-    dataset: Dataset, content: MapContent, geojson: dict | str, geo: str = "geo"
+    dataset: Dataset,
+    content: MapContent,
+    geojson: dict | str,
+    geo: str = "geo",
+    world: bool = False,
 ) -> dict:
-    codes = list(region_countries(dataset.admin0)["iso3"])
+    admin0 = dataset.admin0 if world else region_countries(dataset.admin0)
+    codes = list(admin0["iso3"])
     counts = country_counts(content)
     keys = list(ROLE_COLOURS)
     z = [keys.index(role_key(dataset.profiles.get(c))) for c in codes]
@@ -1160,6 +1229,24 @@ def folded_traces(dataset: Dataset, flows: pd.DataFrame, scale: float = 1.0) -> 
     return traces
 
 
+def case_note(dataset: Dataset, content: MapContent) -> str | None:
+    """What a map of case records is, in one line: whose records, which years, what they
+    cover, so that no reader takes them for the report's counts."""
+    flows = content.flows
+    if flows.empty or "measure" not in flows:
+        return None
+    case = flows[flows["measure"] == "case_records"]
+    if case.empty:
+        return None
+    titles = dict(zip(dataset.sources["id"], dataset.sources["title"]))
+    names = ", ".join(titles.get(i, i) for i in dict.fromkeys(case["source_id"]))
+    years = short_period(int(case["year_start"].min()), int(case["year_end"].max()))
+    return (
+        f"Case records ({names}), {years}: every form of exploitation, as the dataset has no "
+        "flag for forced criminality; a count of records, never added to the report's counts"
+    )
+
+
 def folded_note(folded: Folded) -> str | None:
     parts = []
     if folded.flows is not None and len(folded.flows):
@@ -1200,15 +1287,26 @@ def flow_map_dict(
     updates never resend polygons); None inlines it (exports, tests)."""
     layout = layout or Layout()
     content, folded = fold_content(dataset, map_content(dataset, state))
-    geojson = geometry if geometry is not None else countries_geojson(dataset)
+    wide = wide_frame(dataset, state, content, folded) if frame is None else None
+    if wide is not None:  # case records reaching beyond the region: the world's polygons
+        if isinstance(geometry, Geometry) and geometry.world:
+            geojson = geometry.world
+        else:
+            geojson = world_geojson(dataset)
+    elif isinstance(geometry, Geometry):
+        geojson = geometry.region
+    else:
+        geojson = geometry if geometry is not None else countries_geojson(dataset)
     main_h = layout.height_px
-    main_w = layout.main_width
+    # a map of the world has no room for, and no use of, the region's close-ups
+    insets = layout.insets and wide is None
+    main_w = layout.main_width if insets else layout.width_px
     default = frames.REGION if layout.insets else frames.REGION_COMPACT
-    region = frames.fit(frame or default, main_w, main_h)
+    region = frames.fit(frame or wide or default, main_w, main_h)
     flows = flows_for(dataset, content.flows, state, layout.scale)
     places = content.places
     fig = _Figure()
-    fig.add_trace(countries_trace(dataset, content, geojson))
+    fig.add_trace(countries_trace(dataset, content, geojson, world=wide is not None))
     if state.country:
         fig.add_trace(outline_trace(geojson, state.country))
     if folded.flows is not None:
@@ -1216,7 +1314,7 @@ def flow_map_dict(
     for t in flow_traces(flows, selected=state.route):
         fig.add_trace(t)
     inset_ids: dict[str, list[str]] = {}
-    if layout.insets:
+    if insets:
         for inset in frames.INSETS:
             inset_ids[inset.key] = [
                 r.id for r in dataset.locations.itertuples() if inset.contains(r.lon, r.lat)
@@ -1230,9 +1328,10 @@ def flow_map_dict(
     orientation = places["kind"].isin(ORIENTATION_KINDS) & (places["claim"] == "context")
     keep = ~orientation | places["id"].isin(in_insets | with_events)
     shown = set(places.loc[keep, "id"])
-    if not layout.insets:
+    if not insets:
         # a small map (a phone, a journal column) draws and names only the places that carry
-        # counts: every place drawn is labelled, and the rest answer on a larger map
+        # counts: every place drawn is labelled, and the rest answer on a larger map; so does
+        # a map of the world, where the region's places would be one crowded dot
         shown = set()
     drawn_places = dataset.locations[dataset.locations["id"].isin(shown | with_figures)]
     for t in _places_traces(dataset, content, drawn_places, "geo", layout.scale):
@@ -1273,8 +1372,10 @@ def flow_map_dict(
         for f in flows:
             f.label = route_label(by_id[f.route_id], short=True)
     if len(flows) > MAX_ROUTE_LABELS:  # a crowded map prints the largest numbers only
-        for f in flows[MAX_ROUTE_LABELS:]:
-            f.label = None
+        largest = set(rank_routes(content.flows)["id"].iloc[:MAX_ROUTE_LABELS])
+        for f in flows:
+            if f.route_id not in largest:
+                f.label = None
     line_labels = [
         LineLabel(
             key=f.route_id,
@@ -1303,8 +1404,9 @@ def flow_map_dict(
         ranks,
         drop=not layout.insets,
         fixed=name_boxes,
-        # a folded (crowded) map leaves off what finds no free spot rather than overlap it
-        overlap=folded.flows is None,
+        # a folded (crowded) map, or one of the world (where flows meet in a few pixels),
+        # leaves off what finds no free spot rather than overlap it
+        overlap=folded.flows is None and wide is None,
     )
     texts.update(shortened)
     fig.add_traces(_leader_trace(placements, "geo"))
@@ -1338,7 +1440,7 @@ def flow_map_dict(
             "bgcolor": "rgba(255,255,255,0.85)",
         }
     ]
-    note = folded_note(folded)
+    note = "<br>".join(n for n in (case_note(dataset, content), folded_note(folded)) if n)
     if note:
         annotations.append(
             {
@@ -1360,7 +1462,7 @@ def flow_map_dict(
         "geo": _geo_settings(region, [0, main_w / layout.width_px], [0, 1]),
     }
     inset_boxes: dict[str, dict] = {}
-    if layout.insets:
+    if insets:
         inset_boxes = _add_insets(
             fig, dataset, content, flows, layout, inset_ids, drawn_places, geos, annotations
         )

@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard.state import LAYER_MOVEMENTS, ViewState, to_query
 from dashboard.text import FORM_LABELS, MOVEMENT_LABELS, measure_label, plural
+from geodata.cases.join import merge_case_years
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 from geodata.filters import DEFAULT_FORMS, FORMS, Filters, filter_events, filter_routes
@@ -55,7 +56,8 @@ class MapContent:
 
 
 def map_content(dataset: Dataset, state: ViewState) -> MapContent:
-    routes = selected_routes(dataset, state)
+    # a case flow's yearly rows are one line for the years chosen (geodata.cases.join)
+    routes = merge_case_years(selected_routes(dataset, state))
     ends = route_ends(routes)
     single = routes[ends != "flow"]
     node = single["destination"].where(ends[ends != "flow"] == "at", single["origin"])

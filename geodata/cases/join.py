@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geodata import boundaries as bnd
-from geodata.cases.flows import CaseFlows, CaseSource, aggregate_cases
+from geodata.cases.flows import CASE_MEASURE, CaseFlows, CaseSource, aggregate_cases
 from geodata.cases.readers import read_cases
 from geodata.cases.suppression import DEFAULT_THRESHOLD
 from geodata.countries import country_name
@@ -96,6 +97,84 @@ def add_case_flows(
     )
 
 
+YEAR_KEY = ("source_id", "nationality", "origin", "destination", "form", "movement")
+
+
+def merge_case_years(routes: pd.DataFrame) -> pd.DataFrame:
+    """Routes with each case flow's yearly rows (same dataset, nationality, ends and form) in
+    the selection joined into one row for their years, so a map draws one line per flow, not
+    one per year on top of each other. Other routes are returned as they are.
+
+    A joined count is the sum of the yearly counts shown, and only "at least" when a year's
+    count is withheld: a withheld count is never estimated, so nothing hidden can be worked
+    out from it. A flow whose every year is withheld stays withheld ('<10 each year').
+    `members` lists the yearly rows' ids (a route card lists them)."""
+    case = (routes["measure"] == CASE_MEASURE).to_numpy()
+    if not case.any():
+        return routes
+    rows = routes.loc[case]
+    keys = pd.DataFrame(
+        {c: rows[c].astype(object).where(rows[c].notna(), "") for c in YEAR_KEY if c in rows},
+        index=rows.index,
+    )
+    group = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    sizes = np.bincount(group)
+    multi = sizes[group] > 1
+    if not multi.any():
+        return routes
+    joined = rows.loc[multi].copy()
+    joined["_g"] = group[multi]
+    joined["_shown"] = joined["count"].notna()
+    hidden = joined["suppressed"].fillna(False).astype(bool) if "suppressed" in joined else False
+    joined["_hidden"] = hidden
+    joined = joined.sort_values(["_g", "year_start"], kind="stable")
+    by = joined.groupby("_g", sort=False)
+    first = by.head(1).set_index("_g")
+    total = by["count"].sum(min_count=1)
+    shown = by["_shown"].sum()
+    withheld_years = by["_hidden"].sum()
+    y0, y1 = by["year_start"].min(), by["year_end"].max()
+    members = by["id"].agg(list)
+    out = first.copy()
+    out["id"] = [f"{i}-to-{b}" for i, b in zip(first["id"], y1.loc[first.index])]
+    out["year_start"] = y0.loc[first.index].to_numpy()
+    out["year_end"] = y1.loc[first.index].to_numpy()
+    out["period"] = None
+    out["count"] = total.loc[first.index].to_numpy(dtype=float)
+    some_hidden = withheld_years.loc[first.index].to_numpy() > 0
+    any_shown = shown.loc[first.index].to_numpy() > 0
+    out["qualifier"] = np.where(some_hidden, np.where(any_shown, "at_least", "unknown"), "exact")
+    out["suppressed"] = ~any_shown
+    displays = first.get("count_display", pd.Series("", index=first.index))
+    out["count_display"] = [
+        f"{d} each year" if not s else None
+        for d, s in zip(displays.astype(object).fillna("withheld"), any_shown)
+    ]
+    notes = []
+    for note, k, w, s in zip(
+        out["note"].astype(object),
+        members.loc[first.index],
+        withheld_years.loc[first.index],
+        any_shown,
+    ):
+        text = f"{len(k)} yearly counts added up (each year's records are different cases)."
+        if w and s:
+            text += (
+                f" {int(w)} of them withheld (too few to show) and not added: the total is "
+                "at least the sum of the years shown."
+            )
+        elif w:
+            text += " Every one withheld (too few to show)."
+        notes.append(f"{text} {note}" if isinstance(note, str) and note else text)
+    out["note"] = notes
+    out["members"] = members.loc[first.index].to_numpy()
+    out = out.drop(columns=[c for c in ("_shown", "_hidden") if c in out.columns])
+    # an index of their own, after the routes': callers select rows by index
+    start = int(routes.index.max()) + 1
+    out.index = pd.RangeIndex(start, start + len(out))
+    return pd.concat([routes.loc[~case], rows.loc[~multi], out])
+
+
 def _nodes_with(dataset: Dataset, routes: pd.DataFrame) -> pd.DataFrame:
     """The dataset's nodes plus a point for each country the flows name and it lacks."""
     nodes = dataset.nodes
@@ -120,4 +199,4 @@ def _nodes_with(dataset: Dataset, routes: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([nodes, pd.DataFrame(rows, columns=nodes.columns)], ignore_index=True)
 
 
-__all__ = ["add_case_flows", "load_case_flows", "with_display"]
+__all__ = ["add_case_flows", "load_case_flows", "merge_case_years", "with_display"]
