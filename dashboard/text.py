@@ -55,6 +55,13 @@ def measure_label(measure: str | None) -> str:
     return MEASURE_LABELS.get(measure or "", measure or "")
 
 
+def counted(measure: str | None) -> str:
+    """What a count counts: 'people rescued', or 'case records' (records, not people)."""
+    if measure == "case_records":
+        return "case records"
+    return f"people {measure_label(measure)}"
+
+
 def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 

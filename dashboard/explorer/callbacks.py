@@ -33,13 +33,14 @@ from dashboard.figures.panels import caseload_chart, overview_data, profile_data
 from dashboard.figures.sankey import LEFT_OUT, build_sankey, sankey_routes
 from dashboard.figures.selection import (
     empty_message,
+    holds_case_records,
     map_content,
-    sankey_measure,
+    sankey_selection,
     selected_routes,
 )
 from dashboard.figures.timeline import time_strip_dict
 from dashboard.state import DEFAULT_LAYERS, FORM_CHOICES, ViewState, parse_query, to_query
-from dashboard.text import FORM_LABELS, format_count, measure_label, withheld
+from dashboard.text import FORM_LABELS, counted, format_count, measure_label, withheld
 from geodata.dataset import Dataset
 from geodata.filters import DEFAULT_FORMS, filter_events
 from layouts import ids
@@ -252,6 +253,15 @@ def legend_view(dataset: Dataset, search: str | None):
     content = map_content(dataset, state)
     entries = flowmap.legend_entries(dataset, state, content)
     out = legend([e.__dict__ for e in entries])
+    if state.measure is None and holds_case_records(dataset):
+        out.insert(
+            0,
+            html.P(
+                "Case records loaded beside the report: choose 'Counted as: case records' to "
+                "map them. They are a count of records, never added to the report's counts.",
+                className="legend-forms",
+            ),
+        )
     if tuple(state.forms) != DEFAULT_FORMS:
         shown = ", ".join(FORM_LABELS.get(f, f).lower() for f in state.forms)
         out.insert(
@@ -302,12 +312,11 @@ def sankey_view(dataset: Dataset, search: str | None):
     state, _ = parse_query(search)
     if state.view != "sankey":
         return no_update, no_update
-    routes = selected_routes(dataset, state.with_(measure=None))
-    measure = state.measure or sankey_measure(routes)
+    routes, measure = sankey_selection(dataset, state)
     drawn, left_out = sankey_routes(routes, measure)
     note = [
         html.P(
-            f"One measure at a time: routes that count people {measure_label(measure)}. Each "
+            f"One measure at a time: routes that count {counted(measure)}. Each "
             "band is one route's own count, written on it; bands side by side come from "
             "different sources and may count some of the same people, so they are never added "
             "up. Choose another measure with 'Counted as'."

@@ -11,6 +11,7 @@ from dashboard.state import ViewState, to_query
 from dashboard.text import (
     FORM_LABELS,
     MOVEMENT_LABELS,
+    counted,
     format_count,
     format_value,
     measure_label,
@@ -106,11 +107,6 @@ def _node_name(dataset: Dataset, node: str | None) -> str:
     return names.get(node, node)
 
 
-def _counted_as(measure: str) -> str:
-    """'people rescued', or 'case records' (a count of records, not of people)."""
-    return "case records" if measure == "case_records" else f"people {measure_label(measure)}"
-
-
 def find_route(dataset: Dataset, route_id: str, state: ViewState) -> pd.Series | None:
     """A route of the records, or a case flow's years joined as the map draws them for this
     view (`geodata.cases.join.merge_case_years`); None if neither."""
@@ -136,7 +132,7 @@ def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict |
                 f"{r['share_pct']:g} %" if r["share_pct"] == r["share_pct"] else "Number not stated"
             ),
             "what": (
-                _counted_as(r["measure"])
+                counted(r["measure"])
                 if r["measure"] != "reported_route"
                 else "— the route is reported without a number"
             )
@@ -152,7 +148,7 @@ def route_card_data(dataset: Dataset, route_id: str, state: ViewState) -> dict |
             figures.append(
                 {
                     "value": format_count(y.count, y.qualifier, withheld(y)),
-                    "what": _counted_as(y.measure),
+                    "what": counted(y.measure),
                     "period": period_label(y.year_start, y.year_end, y.period),
                     "citation": citation(dataset, y.source_id, y.section),
                 }

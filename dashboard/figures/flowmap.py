@@ -45,6 +45,7 @@ from dashboard.figures.style import (
 from dashboard.state import ViewState
 from dashboard.text import (
     FORM_LABELS,
+    counted,
     format_count,
     format_value,
     measure_label,
@@ -803,7 +804,7 @@ def legend_entries(
                     f"{wc.label} {measure_label(state.measure)}",
                     MOVEMENT_COLOURS["trafficking"],
                     width=wc.width_px,
-                    group=f"Line width: people {measure_label(state.measure)}",
+                    group=f"Line width: {counted(state.measure)}",
                 )
             )
     if not content.place_figures.empty:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.text import format_count, measure_label, period_label, withheld
+from dashboard.text import counted, format_count, measure_label, period_label, withheld
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 
@@ -188,7 +188,7 @@ def _hover(dataset: Dataset, r, names: list[str]) -> str:
 
 
 def _title(measure: str | None) -> str:
-    return f"People {measure_label(measure)}, by nationality, transit and destination country"
+    return f"{counted(measure).capitalize()}, by nationality, transit and destination country"
 
 
 def build_sankey(
@@ -522,7 +522,7 @@ def _empty_figure(measure: str | None, left_out: int, width: int) -> go.Figure:
     """No route of this measure states a number between two places: say so, centred."""
     if measure:
         message = (
-            f"No route of people {measure_label(measure)} in this selection states a number "
+            f"No route of {counted(measure)} in this selection states a number "
             "between two places,<br>so there is no flow to draw. A count at a single place is "
             "a figure for that place, not a route."
         )

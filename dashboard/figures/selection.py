@@ -55,9 +55,26 @@ class MapContent:
         return self.flows.empty and self.place_figures.empty
 
 
+CASE_MEASURE = "case_records"
+
+
+def shown_routes(dataset: Dataset, state: ViewState) -> pd.DataFrame:
+    """The routes a map or a Sankey draws for a view: `selected_routes`, with a case flow's
+    yearly rows joined for the years chosen (geodata.cases.join), and case records only when
+    the view asks for them by measure: 'every measure' is the report's, so a user's case data
+    never crowds out the report's routes unasked (the table lists both)."""
+    routes = selected_routes(dataset, state)
+    if state.measure is None and len(routes):
+        routes = routes[routes["measure"] != CASE_MEASURE]
+    return merge_case_years(routes)
+
+
+def holds_case_records(dataset: Dataset) -> bool:
+    return bool((dataset.routes["measure"] == CASE_MEASURE).any())
+
+
 def map_content(dataset: Dataset, state: ViewState) -> MapContent:
-    # a case flow's yearly rows are one line for the years chosen (geodata.cases.join)
-    routes = merge_case_years(selected_routes(dataset, state))
+    routes = shown_routes(dataset, state)
     ends = route_ends(routes)
     single = routes[ends != "flow"]
     node = single["destination"].where(ends[ends != "flow"] == "at", single["origin"])
@@ -90,6 +107,16 @@ def _in_years(frame: pd.DataFrame, f: Filters) -> pd.DataFrame:
     if f.year_to is not None:
         keep &= frame["year_start"] <= f.year_to
     return frame[keep]
+
+
+def sankey_selection(dataset: Dataset, state: ViewState) -> tuple[pd.DataFrame, str | None]:
+    """(every measure's routes for the view, case flows' years joined; the measure drawn): the
+    view's own, or the report's measure with the most counted flows (case records only when
+    asked for). The Sankey draws one measure and lists what it leaves out."""
+    routes = merge_case_years(selected_routes(dataset, state.with_(measure=None)))
+    if state.measure:
+        return routes, state.measure
+    return routes, sankey_measure(routes[routes["measure"] != CASE_MEASURE])
 
 
 def sankey_measure(routes) -> str | None:

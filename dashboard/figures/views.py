@@ -26,11 +26,15 @@ from dashboard.figures.panels import (
     source_short,
 )
 from dashboard.figures.sankey import build_sankey, sankey_routes
-from dashboard.figures.selection import empty_message, map_content, sankey_measure, selected_routes
+from dashboard.figures.selection import (
+    empty_message,
+    map_content,
+    sankey_selection,
+)
 from dashboard.figures.style import EVENT_COLOUR, EVENT_SYMBOLS, KIND_COLOURS
 from dashboard.figures.timeline import LANE_OF, LANES, build_time_strip, date_span
 from dashboard.state import ViewState
-from dashboard.text import FORM_LABELS, MEASURE_LABELS, format_value, measure_label
+from dashboard.text import FORM_LABELS, MEASURE_LABELS, counted, format_value, measure_label
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 from geodata.filters import DEFAULT_FORMS, filter_events
@@ -460,8 +464,7 @@ def _map(
 def _sankey(
     dataset: Dataset, state: ViewState, bounds, options: ViewOptions
 ) -> tuple[go.Figure | None, ViewMeta]:
-    routes = selected_routes(dataset, state.with_(measure=None))
-    measure = state.measure or sankey_measure(routes)
+    routes, measure = sankey_selection(dataset, state)
 
     def rebuild(layout) -> go.Figure:
         fig = build_sankey(
@@ -476,7 +479,7 @@ def _sankey(
     if measure:
         title = f"People {measure_label(measure)}, by nationality, route and destination"
         message = (
-            f"No route in this selection states a number of people {measure_label(measure)} "
+            f"No route in this selection states a number of {counted(measure)} "
             "between two places, so there is no flow to draw."
         )
     else:
@@ -497,9 +500,7 @@ def _sankey(
         kind="sankey",
         rebuild=rebuild,
         empty=drawn.empty,
-        subtitle=f"Number of people {measure_label(measure)} on each route, {period}"
-        if measure
-        else "",
+        subtitle=f"Number of {counted(measure)} on each route, {period}" if measure else "",
         citations=tuple(citations(drawn, "route")),
         measures=(measure,) if measure and not drawn.empty else (),
         empty_message=message if drawn.empty else "",

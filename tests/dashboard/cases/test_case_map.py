@@ -143,3 +143,27 @@ def test_a_joined_line_has_a_card_listing_its_years(dataset):
         dataset, (2021, 2023), None, f"?measure=case_records&route={rid}", [], None
     )
     assert not out[-1]
+
+
+def test_every_measure_is_the_reports_and_the_legend_says_case_records_are_loaded(dataset):
+    flows = map_content(dataset, parse_query("")[0]).flows
+    assert len(flows) and not (flows["measure"] == "case_records").any()
+    text = str(callbacks.legend_view(dataset, ""))
+    assert "Case records loaded beside the report" in text
+    # asked for, they are drawn; and the hint is gone
+    asked = map_content(dataset, parse_query("?measure=case_records")[0]).flows
+    assert (asked["measure"] == "case_records").all() and len(asked)
+    assert "loaded beside" not in str(callbacks.legend_view(dataset, "?measure=case_records"))
+
+
+def test_the_sankey_draws_the_reports_measure_unless_case_records_are_asked_for(dataset):
+    fig, _ = callbacks.sankey_view(dataset, "?view=sankey")
+    assert "case records" not in fig.layout.title.text.lower()
+    fig, note = callbacks.sankey_view(dataset, "?view=sankey&measure=case_records")
+    assert fig.layout.title.text.startswith("Case records, by nationality")
+    bands = [t for t in fig.data if (t.meta or {}).get("role") == "band"]
+    routes = {t.meta["route"] for t in bands}
+    # one band per flow for the years chosen: IDN -> KHM's three years are one band
+    idn = [r for r in routes if "-idn-khm-" in r]
+    assert len(idn) <= 1
+    assert "people case records" not in str(note).lower()
