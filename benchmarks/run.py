@@ -326,6 +326,81 @@ def run_load_test(base_url: str, label: str, load_test: tuple[int, float], sink:
     sink.details[label + " load test"] = result if _jsonable(result) else repr(result)
 
 
+CASE_LAYOUTS = ("ctdc2024", "ctdc2020", "htcds")
+
+
+def case_figures(
+    rows: int,
+    work: Path,
+    recorded: list[list[str]] | None,
+    plan: Plan,
+    sink: Sink,
+    log: Path,
+) -> None:
+    """A user's case file of `rows` synthetic rows (benchmarks/cases_synthetic.py; written first,
+    not timed). `cases_load_s[_layout]`: reading and aggregating it (small counts protected) in
+    this process, per layout (ctdc2024 unsuffixed). Then the dashboard started with
+    `--cases FILE` (ctdc2024): `cold_start_s_cases`, and the bundled run's recorded changes
+    replayed as views of the case records (`measure=case_records` added to each change's URL):
+    `callback_p50_ms_cases`, `callback_p95_ms_cases`, `bytes_per_filter_change_gzip_cases`.
+    The dashboard has no naive counterpart for case files."""
+    from dataclasses import replace
+
+    from benchmarks.cases_synthetic import write_synthetic
+    from geodata.cases import read_cases
+    from geodata.cases.flows import aggregate_cases
+
+    folder = work / "cases"
+    folder.mkdir(exist_ok=True)
+    files = {}
+    for layout in CASE_LAYOUTS:
+        say(f"cases: writing {rows:,} synthetic {layout} rows")
+        files[layout] = write_synthetic(folder / f"{layout}.csv", rows, layout)
+    for layout, path in files.items():
+        start = time.perf_counter()
+        cases, report = read_cases(path)
+        flows = aggregate_cases(cases)
+        seconds = time.perf_counter() - start
+        key = "cases_load_s" + ("" if layout == "ctdc2024" else f"_{layout}")
+        sink.out[key] = seconds
+        tally = report.tallies[path.name]
+        sink.details[f"cases {layout}"] = {
+            "rows": rows,
+            "megabytes": round(path.stat().st_size / 1e6, 1),
+            "accepted": tally.accepted,
+            "rejected": tally.rejected,
+            "flows": len(flows.routes),
+            "withheld": int(flows.routes["suppressed"].sum()),
+        }
+        say(f"cases: {layout} read and aggregated in {seconds:.2f} s")
+        del cases, flows
+    if recorded is None:
+        sink.notes.append("cases: no recorded callback requests to replay")
+        return
+    app = replace(h.PRODUCT, extra=("--cases", str(files["ctdc2024"])))
+    server = h.Server(app, None, log)
+    try:
+        sink.out["cold_start_s_cases"] = server.start(timeout=600)
+        server.warm()
+        views = h.with_query_param(recorded, "explorer-map-query", "measure", "case_records")
+        say(f"cases: replaying {len(views)} changes as views of the case records")
+        rep = h.replay(server.base_url, views, plan.replay_reps, plan.replay_budget_s)
+        bad = sorted({s for s in rep.statuses if s not in (200, 204)})
+        if bad:
+            sink.notes.append(f"cases: replayed requests answered {bad}")
+        sink.out["callback_p50_ms_cases"] = h.percentile(rep.change_ms, 50)
+        sink.out["callback_p95_ms_cases"] = h.percentile(rep.change_ms, 95)
+        sink.out["bytes_per_filter_change_gzip_cases"] = h.median(rep.gzip_bytes)
+        sink.details["cases replay"] = {
+            "samples": len(rep.change_ms),
+            "change_ms": [round(x, 1) for x in rep.change_ms],
+            "gzip_bytes": rep.gzip_bytes,
+        }
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def export_figures(data_dir: Path | None, product: dict, naive: dict, details, notes) -> None:
     def probe(*argv: str) -> dict | None:
         cmd = [sys.executable, str(ROOT / "benchmarks" / "_export_probe.py"), *argv]
@@ -389,6 +464,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-large", action="store_true", help="skip the large run")
     parser.add_argument("--no-export", action="store_true", help="skip the PNG exports")
+    parser.add_argument(
+        "--case-rows", type=int, default=1_000_000, help="rows of the synthetic case files"
+    )
+    parser.add_argument("--no-cases", action="store_true", help="skip the case-file run")
     parser.add_argument("--load-users", type=int, default=10)
     parser.add_argument("--load-seconds", type=float, default=None)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -447,6 +526,19 @@ def main(argv: list[str] | None = None) -> int:
         if browser is not None:
             browser.close()
         shutil.rmtree(work / f"routes-{args.routes}", ignore_errors=True)
+    if not args.no_cases:
+        try:
+            recorded = recorded_here.get(h.PRODUCT.name, (None, None))[0]
+            case_figures(
+                args.case_rows,
+                work,
+                recorded,
+                plans(args.quick)[""],
+                Sink(product, details, notes),
+                log,
+            )
+        except Exception as exc:  # noqa: BLE001
+            notes.append(f"cases: stopped: {first_line(exc)}")
     if not args.no_export:
         export_figures(None, product, naive, details, notes)
     meta["seconds"] = round(time.perf_counter() - started, 1)

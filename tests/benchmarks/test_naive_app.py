@@ -86,3 +86,29 @@ def test_table_prints_missing_figures_as_a_dash():
     empty = harness.table_rows({})  # nothing measured: the targets still show, unmet or not
     assert [r[0] for r in empty] == [k for k in harness.ORDER if k in harness.TARGETS]
     assert {r[1:4] + r[5:] for r in empty} == {("—", "—", "—", "?")}
+
+
+def test_recorded_changes_become_views_of_case_records():
+    import json
+
+    from benchmarks import _harness as h
+
+    body = {
+        "output": "x",
+        "inputs": [
+            {"id": "explorer-map-query", "property": "data", "value": "?nationality=IDN,VNM"},
+            {"id": "explorer-viewport", "property": "data", "value": {"w": 1}},
+        ],
+        "state": [{"id": "explorer-year", "property": "value", "value": [2002, 2023]}],
+    }
+    empty = dict(body, inputs=[{"id": "explorer-map-query", "property": "data", "value": ""}])
+    out = h.with_query_param(
+        [[json.dumps(body)], [json.dumps(empty)]], "explorer-map-query", "measure", "case_records"
+    )
+    first = json.loads(out[0][0])
+    assert first["inputs"][0]["value"] == "?nationality=IDN,VNM&measure=case_records"
+    assert first["inputs"][1] == body["inputs"][1] and first["state"] == body["state"]
+    assert json.loads(out[1][0])["inputs"][0]["value"] == "?measure=case_records"
+    # a measure already there is replaced, not repeated
+    again = h.with_query_param(out, "explorer-map-query", "measure", "case_records")
+    assert json.loads(again[0][0])["inputs"][0]["value"].count("measure=") == 1
