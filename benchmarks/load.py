@@ -126,12 +126,17 @@ class Page:
     def __init__(self, deps: list[dict], layout: dict) -> None:
         self.components: dict[str, dict] = {}
         walk(layout, self.components)
-        self.writer = next(
+        writers = [
             d
             for d in deps
             if URL_SEARCH
             in [f"{o['id']}.{o['property']}" for o in listify(outputs_of(d["output"]))]
-        )
+        ]
+        if not writers:
+            raise ValueError(
+                "no callback writes the URL: the simulated users follow the dashboard's explorer"
+            )
+        self.writer = writers[0]
         # the server callbacks a new URL asks for: each tab's, keyed by its query store (the
         # page's own router sends the map's always and the open tab's when it is shown)
         self.readers = {
@@ -304,7 +309,12 @@ def user(base_url: str, stop_at: float, think: float, seed: int, tally: Tally) -
     status2, deps = timed(client, tally, "GET /_dash-dependencies", "GET", "/_dash-dependencies")
     if status != 200 or status2 != 200:
         return
-    page = Page(json.loads(deps), json.loads(layout))
+    try:
+        page = Page(json.loads(deps), json.loads(layout))
+    except ValueError as exc:
+        with tally.lock:
+            tally.errors[f"page: {exc}"] = tally.errors.get(f"page: {exc}", 0) + 1
+        return
     values = page.start_values()
     with ThreadPoolExecutor(BROWSER_CONNECTIONS) as pool:
         while time.monotonic() < stop_at:

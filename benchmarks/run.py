@@ -518,7 +518,10 @@ def main(argv: list[str] | None = None) -> int:
                         Sink(out, details, notes),
                         recorded_here,
                         log,
-                        (args.load_users, load_seconds) if suffix == "" else None,
+                        # the simulated users follow the dashboard's own page
+                        (args.load_users, load_seconds)
+                        if suffix == "" and app is h.PRODUCT
+                        else None,
                     )
                 except Exception as exc:  # noqa: BLE001
                     notes.append(f"{app.name}{suffix}: stopped: {first_line(exc)}")

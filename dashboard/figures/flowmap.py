@@ -1203,31 +1203,36 @@ MOVEMENT_TEXT_LABELS = {
 
 
 def folded_traces(dataset: Dataset, flows: pd.DataFrame, scale: float = 1.0) -> list[dict]:
-    """One thin grey line per folded country-to-country flow, its counts on hover."""
+    """The folded country-to-country flows as thin grey lines, their counts on hover; a line's
+    width grows with the routes it folds. Lines of one width share a trace (gaps between them),
+    so a map folding a thousand flows sends a few traces, not a thousand."""
     points = _country_points(dataset)
-    traces = []
+    by_width: dict[float, tuple[list, list, list]] = {}
     for r in flows.itertuples():
         a, b = points.get(r.origin_iso3), points.get(r.destination_iso3)
         if a is None or b is None or a == b:
             continue
-        traces.append(
-            _trace(
-                "scattergeo",
-                lon=[a[0], round((a[0] + b[0]) / 2, 3), b[0]],
-                lat=[a[1], round((a[1] + b[1]) / 2, 3), b[1]],
-                mode="lines",
-                line={
-                    "width": (0.8 + min(3.0, math.log10(1 + r.routes))) * scale,
-                    "color": FOLDED_COLOUR,
-                },
-                opacity=0.6,
-                text=folded_hover(r),
-                hovertemplate="%{text}<extra></extra>",
-                showlegend=False,
-                name="folded routes",
-            )
+        width = round((0.8 + min(3.0, math.log10(1 + r.routes))) * 2) / 2
+        lon, lat, text = by_width.setdefault(width, ([], [], []))
+        hover = folded_hover(r)
+        lon += [a[0], round((a[0] + b[0]) / 2, 3), b[0], None]
+        lat += [a[1], round((a[1] + b[1]) / 2, 3), b[1], None]
+        text += [hover, hover, hover, None]
+    return [
+        _trace(
+            "scattergeo",
+            lon=lon,
+            lat=lat,
+            mode="lines",
+            line={"width": width * scale, "color": FOLDED_COLOUR},
+            opacity=0.6,
+            text=text,
+            hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+            name="folded routes",
         )
-    return traces
+        for width, (lon, lat, text) in sorted(by_width.items())
+    ]
 
 
 def case_note(dataset: Dataset, content: MapContent) -> str | None:
@@ -1539,8 +1544,8 @@ def _best_placement(
         left_off = len(points) + len(tried) - len(placements)
         if best is None or (score, left_off) < best[0]:
             best = ((score, left_off), placements, route_priority)
-        if score == 0 and left_off == 0:
-            break
+        if (score == 0 and left_off == 0) or not points:
+            break  # (with no place to name, putting places first changes nothing)
     (score, _), placements, route_priority = best
     if not drop or score == 0:
         return placements, {}

@@ -73,7 +73,21 @@ def holds_case_records(dataset: Dataset) -> bool:
     return bool((dataset.routes["measure"] == CASE_MEASURE).any())
 
 
+# the last view's content: one answer asks for it several times (map, legend, empty-map
+# message), and a crowded view costs tens of ms to select; a new view replaces it
+_LAST_CONTENT: list[tuple[Dataset, ViewState, MapContent]] = []
+
+
 def map_content(dataset: Dataset, state: ViewState) -> MapContent:
+    last = _LAST_CONTENT[0] if _LAST_CONTENT else None
+    if last is not None and last[0] is dataset and last[1] == state:
+        return last[2]
+    content = _map_content(dataset, state)
+    _LAST_CONTENT[:] = [(dataset, state, content)]
+    return content
+
+
+def _map_content(dataset: Dataset, state: ViewState) -> MapContent:
     routes = shown_routes(dataset, state)
     ends = route_ends(routes)
     single = routes[ends != "flow"]

@@ -134,7 +134,13 @@ def merge_case_years(routes: pd.DataFrame) -> pd.DataFrame:
     shown = by["_shown"].sum()
     withheld_years = by["_hidden"].sum()
     y0, y1 = by["year_start"].min(), by["year_end"].max()
-    members = by["id"].agg(list)
+    # each group's ids in year order (rows are sorted by group, then year)
+    bounds = np.flatnonzero(np.diff(joined["_g"].to_numpy())) + 1
+    members = pd.Series(
+        [list(a) for a in np.split(joined["id"].to_numpy(dtype=object), bounds)],
+        index=joined["_g"].to_numpy()[np.r_[0, bounds]],
+        dtype=object,
+    )
     out = first.copy()
     out["id"] = [f"{i}-to-{b}" for i, b in zip(first["id"], y1.loc[first.index])]
     out["year_start"] = y0.loc[first.index].to_numpy()

@@ -167,3 +167,12 @@ def test_the_sankey_draws_the_reports_measure_unless_case_records_are_asked_for(
     idn = [r for r in routes if "-idn-khm-" in r]
     assert len(idn) <= 1
     assert "people case records" not in str(note).lower()
+
+
+def test_a_views_content_is_reused_only_for_the_same_data_and_view(dataset, bundled):
+    one, other = parse_query("?measure=case_records")[0], parse_query("?year=2022")[0]
+    first = map_content(dataset, one)
+    assert map_content(dataset, one) is first  # the same answer asks again
+    assert map_content(dataset, other) is not first
+    assert map_content(bundled, one) is not map_content(dataset, one)
+    assert not (map_content(bundled, one).flows["measure"] == "case_records").any()

@@ -63,7 +63,12 @@ def test_the_map_says_what_it_folds(big):
     text = notes[0].replace("<br>", " ")
     assert "largest of" in text and "folded into" in text and "table" in text
     grey = [t for t in fig["data"] if t.get("name") == "folded routes"]
-    assert grey and all("folded into this line" in t["text"] for t in grey)
+    texts = [x for t in grey for x in t["text"] if x is not None]
+    assert texts and all("folded into this line" in x for x in texts)
+    # one trace per line width, each line three points and a gap: a few traces, every line
+    assert len(grey) <= 8
+    lines = sum(t["lon"].count(None) for t in grey)
+    assert lines == len(texts) // 3 and lines > len(grey)
     drawn = [t for t in fig["data"] if t.get("customdata") and isinstance(t["customdata"][0], str)]
     assert len({t["customdata"][0] for t in drawn}) <= flowmap.MAX_ROUTES
     # the grey lines are in the legend, in both the printed and the explorer's
