@@ -173,6 +173,15 @@ def source_line(meta: ViewMeta, width: float, font_px: float, max_lines: int = 2
     publication it cites, listed in the accompanying sources CSV', wrapped to at most
     `max_lines` lines of `width` px (the report's title is shortened with '…' if need be)."""
     used = list(meta.used)
+    datasets = [u for u in used if u.dataset]
+    if datasets:  # a user's case data: named, never counted among what the report cites
+        named = "; ".join(f"{u.title}, {u.publisher}" for u in datasets)
+        rest = [u for u in used if not u.dataset]
+        lead = wrap(f"Case records: {named}.", width, font_px)
+        if not rest:
+            return lead[:max_lines]
+        more = replace(meta, used=tuple(rest))
+        return lead[:max_lines] + source_line(more, width, font_px, max_lines)
     report = next((u for u in used if u.id == REPORT), None)
     others = [u for u in used if u.id != REPORT]
     media = sum(1 for u in others if u.media)

@@ -84,6 +84,12 @@ class SourceUsed:
     records: str  # what of the figure it gives: '3 routes; 1 place figure'
 
     @property
+    def dataset(self) -> bool:
+        """A case-level dataset whose aggregated flows the figure draws (not one the report
+        cites)."""
+        return "case flow" in self.records
+
+    @property
     def media(self) -> bool:
         """A media item the report lists (cited only from its Media and Publications list)."""
         return bool(self.sections) and set(self.sections) <= {MEDIA_SECTION}
@@ -282,6 +288,11 @@ def map_title(state: ViewState, drawn: pd.DataFrame | None = None) -> str:
         forms = {f for f in drawn.get("form", pd.Series(dtype=object)) if isinstance(f, str)}
     else:
         movements = set(state.movements)
+    if drawn is not None and len(drawn) and (drawn["measure"] == "case_records").all():
+        # a user's case data: every form of exploitation, wherever it took place
+        who = who_text(state)
+        title = "Case records of human trafficking, by nationality and country of exploitation"
+        return title + (f": {who}" if who else "")
     scam = forms <= SCAM_FORMS
     into = "into Southeast Asia's scam compounds" if scam else "in Southeast Asia"
     parts = []
@@ -305,11 +316,14 @@ def map_title(state: ViewState, drawn: pd.DataFrame | None = None) -> str:
     return title + (f": {who}" if who else "")
 
 
-def drawn_places(dataset: Dataset, content, insets: bool) -> pd.DataFrame:
+def drawn_places(dataset: Dataset, content, insets: bool, wide: bool = False) -> pd.DataFrame:
     """The places a map draws (as flowmap.build_flow_map chooses them): those of the places
     layer, less an airport or border crossing shown only for orientation unless it sits in an
-    inset or with an event, and every place that carries a count."""
+    inset or with an event, and every place that carries a count; on a map of the world
+    (`wide`: case records beyond the region), only the places that carry a count."""
     places = content.places
+    if wide:
+        places = places.iloc[0:0]
     orientation = places["kind"].isin(flowmap.ORIENTATION_KINDS) & (places["claim"] == "context")
     shown = set(content.events["location_id"]) if not content.events.empty else set()
     if insets:
@@ -411,9 +425,17 @@ def _map(
     if office_measures:
         subtitle += "; IOM offices' own figures by country"
     layout = options.layout or flowmap.Layout(legend=True)
-    places = drawn_places(dataset, content, layout.insets)
+    wide = frame is None and flowmap.wide_frame(
+        dataset, state, *flowmap.fold_content(dataset, content)
+    )
+    places = drawn_places(dataset, content, layout.insets and not wide, bool(wide))
+    case = content.flows["measure"] == "case_records" if len(content.flows) else None
     cited = (
-        citations(content.flows, "route")
+        (
+            citations(content.flows[~case], "route") + citations(content.flows[case], "case flow")
+            if case is not None
+            else []
+        )
         + citations(content.place_figures, "place figure")
         + citations(places, "place")
         + citations(content.events, "event")
@@ -427,6 +449,12 @@ def _map(
         ]
     )
     notes = ["Numbers are never added up: each is one route's or one place's own."]
+    if case is not None and case.any():
+        notes = [
+            "Case records are a count of records, never added to the report's counts; a case "
+            'flow\'s number adds up its yearly counts shown ("at least" where a small count is '
+            "withheld). The datasets have no flag for forced criminality: every form is counted."
+        ]
     if tuple(state.forms) != DEFAULT_FORMS:
         notes.append(
             "Forms of exploitation shown: "

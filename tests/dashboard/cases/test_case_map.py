@@ -176,3 +176,22 @@ def test_a_views_content_is_reused_only_for_the_same_data_and_view(dataset, bund
     assert map_content(dataset, other) is not first
     assert map_content(bundled, one) is not map_content(dataset, one)
     assert not (map_content(bundled, one).flows["measure"] == "case_records").any()
+
+
+def test_an_exported_case_map_names_the_dataset_and_says_what_is_added(dataset):
+    from dashboard.figures.views import build_view
+
+    fig, meta = build_view(dataset, "map", parse_query("?measure=case_records")[0], (2021, 2023))
+    assert meta.title.startswith("Case records of human trafficking")
+    assert "scam compounds" not in meta.title
+    datasets = [u for u in meta.used if u.dataset]
+    assert [u.id for u in datasets] == ["ctdc-2024-synthetic"]
+    # the region's places are not drawn on a map of the world, so the report is not cited
+    assert all(u.dataset for u in meta.used)
+    notes = " ".join(meta.notes)
+    assert "never added to the report's counts" in notes and "at least" in notes
+    from dashboard.export.render import source_line
+
+    line = " ".join(source_line(meta, 2000, 12))
+    assert line.startswith("Case records: CTDC global synthetic dataset")
+    assert "it cites" not in line
