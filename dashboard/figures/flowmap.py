@@ -736,14 +736,22 @@ class LegendEntry:
 
 
 def legend_entries(
-    dataset: Dataset, state: ViewState, content: MapContent, folded: bool | None = None
+    dataset: Dataset,
+    state: ViewState,
+    content: MapContent,
+    folded: bool | None = None,
+    wide: bool | None = None,
 ) -> list[LegendEntry]:
     """What the map's marks mean, for the explorer's legend and the printed one alike.
     `folded`: whether the map folds routes into grey country-to-country lines (by default,
-    whether `content` holds more routes than a map draws one by one)."""
+    whether `content` holds more routes than a map draws one by one); `wide`: whether it is
+    a map of the world (case records beyond the region), which draws no place markers (by
+    default, worked out from the view)."""
     out: list[LegendEntry] = []
     if folded is None:
         folded = len(content.flows) > MAX_ROUTES
+    if wide is None:
+        wide = wide_frame(dataset, state, *fold_content(dataset, content)) is not None
     movements = set(content.flows.get("movement", pd.Series(dtype=object))) | set(
         content.place_figures.get("movement", pd.Series(dtype=object))
     )
@@ -818,7 +826,7 @@ def legend_entries(
                     group="People counted at a place (circle area)",
                 )
             )
-    if not content.places.empty:
+    if not content.places.empty and not wide:
         out.append(
             LegendEntry("marker", "Place the report names", KIND_COLOURS["city"], group="Places")
         )
@@ -1474,7 +1482,11 @@ def flow_map_dict(
         )
     if layout.legend:
         fig.add_traces(
-            legend_traces(legend_entries(dataset, state, content, folded=folded.flows is not None))
+            legend_traces(
+                legend_entries(
+                    dataset, state, content, folded=folded.flows is not None, wide=wide is not None
+                )
+            )
         )
     fig.update_layout(
         **geos,

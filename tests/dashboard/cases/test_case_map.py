@@ -195,3 +195,15 @@ def test_an_exported_case_map_names_the_dataset_and_says_what_is_added(dataset):
     line = " ".join(source_line(meta, 2000, 12))
     assert line.startswith("Case records: CTDC global synthetic dataset")
     assert "it cites" not in line
+
+
+def test_a_map_of_the_world_lists_no_place_markers_in_its_legend(dataset):
+    def labels(query: str) -> set[str]:
+        state = parse_query(query)[0]
+        return {
+            e.label for e in flowmap.legend_entries(dataset, state, map_content(dataset, state))
+        }
+
+    assert "Place the report names" in labels("")
+    assert "Place the report names" not in labels("?measure=case_records")
+    assert "Place the report names" in labels("?measure=case_records&destination=KHM")
