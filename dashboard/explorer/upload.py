@@ -17,7 +17,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
 from dashboard.text import plural
@@ -155,10 +155,16 @@ def report_view(report: ValidationReport, kind: str, flows: CaseFlows | None) ->
         hidden = int(routes["suppressed"].sum())
         out.append(
             html.P(
-                f"On the map as case records: {plural(len(routes), 'flow')} "
-                f"({hidden:,} with a count withheld, shown as <{flows.threshold}), from "
-                f"{flows.sources.iloc[0]['title']}. Choose 'Case records' under 'Counted as' "
-                "to see them alone.",
+                [
+                    f"Ready to map as case records: {plural(len(routes), 'flow')} "
+                    f"({hidden:,} with a count withheld, shown as <{flows.threshold}), from "
+                    f"{flows.sources.iloc[0]['title']}. They are drawn when 'Counted as' is "
+                    "'Case records', apart from the report's own counts: ",
+                    dcc.Link(
+                        "map them", href="/?measure=case_records", className="upload-map-link"
+                    ),
+                    ".",
+                ],
                 className="upload-drawn",
             )
         )

@@ -75,11 +75,15 @@ def test_uploaded_case_file_is_reported_and_drawn(browser, upload_server, tmp_pa
     assert f"{ROWS} rows read, {ROWS - BAD_ROWS} accepted, {BAD_ROWS} rejected" in report
     assert f"row {ROWS}, column 'citizenship'" in report
     assert str(tmp_path) not in report
+    # 'every measure' stays the report's; the report's link maps the case records
+    assert "ctdc-2024-synthetic-" not in map_text(page)
+    page.click(".upload-drawn a.upload-map-link")
     page.wait_for_function(
         "() => { const gd = document.querySelector('#explorer-map .js-plotly-plot');"
         " return gd && gd.data.some(t => (t.name || '').startsWith('ctdc-2024-synthetic-')); }",
         timeout=30_000,
     )
+    assert "measure=case_records" in page.url
     assert "Case records: <10" in map_text(page).replace("\\u003c", "<")
     # the same tab keeps its flows on another view: case records alone, labelled on the map
     page.goto(upload_server + "/?measure=case_records&year=2023")
