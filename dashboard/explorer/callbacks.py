@@ -26,7 +26,7 @@ from dash import (
 )
 
 from dashboard.cache import answers_kept
-from dashboard.explorer.table import table_rows
+from dashboard.explorer.table import MAX_TABLE_ROWS, table_rows, table_size
 from dashboard.figures import flowmap
 from dashboard.figures.cards import find_route, headline_cards, route_card_data
 from dashboard.figures.panels import caseload_chart, overview_data, profile_data, sex_split_chart
@@ -353,12 +353,19 @@ def left_out_line(r) -> str:
 def table_view(dataset: Dataset, search: str | None):
     state, _ = parse_query(search)
     if state.view != "table":
-        return no_update, no_update
+        return no_update, no_update, no_update
     rows = table_rows(dataset, state)
     query = to_query(
         state.with_(view="map", country=None, route=None, width="same", layers=DEFAULT_LAYERS)
     )
-    return rows, "/download/routes.csv" + query
+    total = table_size(dataset, state) if len(rows) >= MAX_TABLE_ROWS else len(rows)
+    text = "Download these routes as CSV"
+    if total > len(rows):
+        text = (
+            f"The table shows the first {len(rows):,} of {total:,} routes: download all of "
+            "them as CSV"
+        )
+    return rows, "/download/routes.csv" + query, text
 
 
 def overview_view(dataset: Dataset, search: str | None, chart_config: dict):
@@ -567,6 +574,7 @@ def register(
     app.callback(
         Output(ids.EXPLORER_TABLE, "rowData"),
         Output(ids.EXPLORER_TABLE_CSV, "href"),
+        Output(ids.EXPLORER_TABLE_CSV, "children"),
         Input(ids.EXPLORER_TABLE_QUERY, "data"),
         prevent_initial_call=True,
     )(lambda search: table_view(dataset, search))

@@ -23,8 +23,19 @@ def _number(value: object) -> float | int | None:
     return int(value) if value.is_integer() else value
 
 
-def table_rows(dataset: Dataset, state: ViewState) -> list[dict]:
+# rows the Table tab sends to the browser: past this, the page would grow with the data (a
+# million case rows make tens of thousands of flows); the download holds every row
+MAX_TABLE_ROWS = 5_000
+
+
+def table_rows(
+    dataset: Dataset, state: ViewState, limit: int | None = MAX_TABLE_ROWS
+) -> list[dict]:
+    """The first `limit` routes of these filters as rows of words and numbers (all with
+    None); `table_size` says how many there are."""
     routes = selected_routes(dataset, state.with_(layers=state.layers))
+    if limit is not None:
+        routes = routes.iloc[:limit]
     sources = dataset.sources.set_index("id")
     rows = []
     for r in routes.itertuples():
@@ -54,3 +65,7 @@ def table_rows(dataset: Dataset, state: ViewState) -> list[dict]:
             }
         )
     return rows
+
+
+def table_size(dataset: Dataset, state: ViewState) -> int:
+    return len(selected_routes(dataset, state.with_(layers=state.layers)))

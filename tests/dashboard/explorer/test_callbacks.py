@@ -155,14 +155,27 @@ def test_panels_only_compute_for_their_view(bundled):
     roles = {(t.meta or {}).get("role") for t in fig.data}
     assert "band" in roles
     assert "Las Piñas" in as_text(note)  # a count at a place is listed, not drawn as a flow
-    assert callbacks.table_view(bundled, "") == (no_update, no_update)
-    rows, href = callbacks.table_view(bundled, "?view=table&nationality=PHL")
+    assert callbacks.table_view(bundled, "") == (no_update, no_update, no_update)
+    rows, href, text = callbacks.table_view(bundled, "?view=table&nationality=PHL")
     assert rows and all(r["people"] == "Philippines" for r in rows)
     assert href == "/download/routes.csv?nationality=PHL"
+    assert text == "Download these routes as CSV"
+
+
+def test_a_huge_table_sends_its_first_rows_and_says_the_download_has_all(bundled, monkeypatch):
+    from dashboard.explorer import table
+
+    monkeypatch.setattr(table, "MAX_TABLE_ROWS", 5)
+    monkeypatch.setattr(callbacks, "MAX_TABLE_ROWS", 5)
+    monkeypatch.setattr(table.table_rows, "__defaults__", (5,))
+    rows, _, text = callbacks.table_view(bundled, "?view=table")
+    total = table.table_size(bundled, callbacks.parse_query("?view=table")[0])
+    assert len(rows) == 5 < total
+    assert f"first 5 of {total:,} routes" in text and "download all" in text
 
 
 def test_table_rows_are_words_and_numbers(bundled):
-    rows, _ = callbacks.table_view(bundled, "?view=table")
+    rows, _, _ = callbacks.table_view(bundled, "?view=table")
     by_id = {r["id"]: r for r in rows}
     r = by_id["phl-vnm-returns-h1-2023"]
     assert r["count"] == 600 and r["qualifier"] == "at least" and r["measure"] == "returned"
