@@ -330,7 +330,7 @@ def test_validate_cases_says_what_is_not_drawn(tmp_path):
 
 def test_geodata_cases_imports_no_dash_or_plotly():
     code = (
-        "import sys, geodata.cases, geodata.cases.hxl, geodata.boundaries;"
+        "import sys, geodata.cases, geodata.hxl, geodata.boundaries;"
         "bad = [m for m in ('dash', 'plotly') if m in sys.modules];"
         "print(','.join(bad))"
     )
