@@ -96,11 +96,20 @@ HTCDS_EXPLOITATION = {
     "surrogacy": "other_exploitation",
     "other": "other_exploitation",
 }
+# Checked against the standard itself: github.com/UNMigration/HTCDS at commit
+# 3c2f6537cd76c3305975aa5eef7a1bf26fe20a30 (v2.0 of 24 December 2021; its field list in
+# "HTCDS Field Standards 2.0.ods", its toolkit spreadsheet and XLSForm). Every name below is a
+# v2.0 field but two: cas_CaseNumber is Salesforce's own Case field, not an HTCDS one (read when
+# present), and prs_Nationality is the field's name before v1.0 renamed it Citizenship. In v2.0
+# prs_Citizenship is a multiselect of ISO 3166 alpha-2 codes (a case with two is refused: it is
+# counted under one), hte_Type is Recruitment / Transit / Exploitation, vic_AgeWhenTrafficked is
+# a number of years, and vic_LocationOfExploitation is a lookup to an organisation, not a
+# country: so the country of exploitation is read from the historic trafficking event.
 HTCDS_COLUMNS = {
-    "cas_CaseNumber": "case id (optional; the case management system's record number)",
+    "cas_CaseNumber": "case id (optional; Salesforce's Case number, not an HTCDS v2.0 field)",
     "cas_IncomingReferralDate": "date the case was referred in: its year is the case's year",
     "hte_Date": "date of the exploitation event: the case's year when there is no referral date",
-    "prs_Citizenship": "nationality, ISO 3166-1 alpha-2 (v2.0); prs_Nationality in v1 files",
+    "prs_Citizenship": "nationality, ISO 3166-1 alpha-2 (v1.0 on); prs_Nationality before v1.0",
     "hte_Country": "country of exploitation, ISO 3166-1 alpha-2",
     "hte_Type": "optional: when present, only rows of type Exploitation are read as cases",
     "prs_Gender": "optional: Feminine, Masculine, TransgenderFeminine, ... (or v1 Male/Female)",

@@ -453,3 +453,62 @@ def test_ctdc2020_flag_that_is_not_one_is_rejected(tmp_path):
     (problem,) = report.errors
     assert problem.column == "isForcedMarriage" and "'2' is not a flag" in problem.reason
     reconciles(report)
+
+
+# field names of HTCDS v2.0 (UNMigration/HTCDS, commit 3c2f653, "HTCDS Field Standards 2.0.ods")
+# that the reader uses, and the picklist values of vic_TypeOfExploitation and prs_Gender
+HTCDS_V2_FIELDS = {
+    "prs_Citizenship",
+    "prs_Gender",
+    "vic_AgeWhenTrafficked",
+    "vic_TypeOfExploitation",
+    "cas_IncomingReferralDate",
+    "hte_Country",
+    "hte_Date",
+    "hte_Type",
+}
+HTCDS_V2_EXPLOITATION = (
+    "ForcedLabour SexualExploitation ChildLabour ForcedMarriage Servitude "
+    "ForcedMilitaryByNonStateActors OrganRemoval ForcedBegging ForcedAdoption Surrogacy Other"
+)
+HTCDS_V2_GENDER = (
+    "Feminine Masculine TransgenderFeminine TransgenderMasculine NonConforming NonSpecifiedUnknown"
+)
+
+
+def test_htcds_reader_uses_the_standards_field_names():
+    from geodata.cases.readers import HTCDS_COLUMNS, HTCDS_EXPLOITATION, LAYOUTS
+
+    layout = LAYOUTS["htcds"]
+    read = {
+        *layout.year,
+        *layout.nationality,
+        *layout.country,
+        layout.gender,
+        layout.age,
+        layout.kinds,
+        layout.event_type,
+    }
+    # all but the pre-v1.0 name of citizenship are v2.0 fields; the case number is optional
+    assert read - {"prs_Nationality"} == HTCDS_V2_FIELDS
+    assert layout.nationality[0] == "prs_Citizenship"  # the standard's name wins
+    assert set(HTCDS_COLUMNS) - {"cas_CaseNumber"} == HTCDS_V2_FIELDS
+    assert {v.lower() for v in HTCDS_V2_EXPLOITATION.split()} == set(HTCDS_EXPLOITATION)
+
+
+def test_htcds_every_gender_and_exploitation_value_of_the_standard_is_read(tmp_path):
+    kinds = HTCDS_V2_EXPLOITATION.split()
+    genders = HTCDS_V2_GENDER.split()
+    lines = ["prs_Citizenship,prs_Gender,vic_TypeOfExploitation,hte_Type,hte_Country,hte_Date"]
+    lines += [
+        f"ID,{genders[i % len(genders)]},{kind},Exploitation,KH,2023-01-0{1 + i % 9}"
+        for i, kind in enumerate(kinds)
+    ]
+    lines.append("ID,Feminine,ForcedLabour;SexualExploitation,Exploitation,KH,2023")
+    cases, report = read_cases(write(tmp_path, "\n".join(lines) + "\n"), "htcds")
+    assert report.ok, report.render()
+    assert len(cases) == len(kinds) + 1
+    assert cases["exploitation"].iloc[0] == "forced_labour"
+    assert cases["exploitation"].iloc[6] == "organ_removal"
+    assert cases["exploitation"].iloc[-1] == "multiple"
+    assert set(cases["gender"].iloc[:6]) == {"female", "male", "transgender_nonconforming", None}
