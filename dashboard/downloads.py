@@ -7,6 +7,7 @@ import pandas as pd
 from geodata.countries import country_name
 from geodata.dataset import Dataset
 from geodata.filters import Filters, filter_figures, filter_routes
+from geodata.hxl import CASE_TAGS, RECORD_TAGS, hxl_csv
 from geodata.spreadsheet import defuse_formulas
 
 DOWNLOADS = ("routes", "figures", "locations", "case_flows")
@@ -102,51 +103,6 @@ def locations_table(dataset: Dataset) -> pd.DataFrame:
     return _with_source(out, dataset)
 
 
-# HXL 1.1 hashtags of the download columns (the Humanitarian Data Exchange reads them from the
-# row under the column names); a column without one is left untagged
-HXL_TAGS = {
-    "id": "#meta+id",
-    "nationality": "#country+code+nationality",
-    "nationality_name": "#country+name+nationality",
-    "origin_iso3": "#country+code+origin",
-    "destination_iso3": "#country+code+dest",
-    "path": "#meta+route",
-    "year": "#date+year",
-    "year_start": "#date+start",
-    "year_end": "#date+end",
-    "period": "#date+period",
-    "movement": "#meta+movement",
-    "form": "#meta+form",
-    "measure": "#indicator+name",
-    "count": "#affected",
-    "count_display": "#affected+display",
-    "suppressed": "#meta+suppressed",
-    "qualifier": "#meta+qualifier",
-    "share_pct": "#affected+pct",
-    "label": "#indicator+label",
-    "scope": "#country+code",
-    "scope_name": "#country+name",
-    "value": "#affected",
-    "value_max": "#affected+max",
-    "unit": "#meta+unit",
-    "indicator": "#indicator+code",
-    "source_id": "#meta+source+id",
-    "section": "#meta+source+section",
-    "note": "#description",
-    "source_title": "#meta+source",
-    "source_publisher": "#org+source",
-    "source_date": "#date+source",
-    "source_url": "#meta+source+url",
-}
-# case flows run from the people's nationality to the country of exploitation
-CASE_HXL_TAGS = HXL_TAGS | {
-    "nationality": "#country+code+origin",
-    "nationality_name": "#country+name+origin",
-    "destination": "#country+code+dest",
-    "destination_name": "#country+name+dest",
-}
-
-
 def download_frame(dataset: Dataset, name: str, filters: Filters) -> pd.DataFrame:
     if name == "routes":
         return routes_table(dataset, filters)
@@ -159,21 +115,12 @@ def download_frame(dataset: Dataset, name: str, filters: Filters) -> pd.DataFram
     raise KeyError(name)
 
 
-def hxl_table(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The frame with HXL's hashtag row under its column names, formulas defused."""
-    tags = CASE_HXL_TAGS if name == "case_flows" else HXL_TAGS
-    body = frame.astype(object).where(frame.notna(), "")
-    if "suppressed" in body.columns:
-        body["suppressed"] = body["suppressed"].map({True: "yes", False: "no"}).fillna("")
-    tag_row = pd.DataFrame([[tags.get(c, "") for c in body.columns]], columns=body.columns)
-    return pd.concat([tag_row, defuse_formulas(body)], ignore_index=True)
-
-
 def download_text(dataset: Dataset, name: str, filters: Filters, hxl: bool = False) -> str:
     """The download as CSV text (HXL-tagged when `hxl`), spreadsheet formulas defused."""
     frame = download_frame(dataset, name, filters)
-    frame = hxl_table(frame, name) if hxl else defuse_formulas(frame)
-    return frame.to_csv(index=False, lineterminator="\n")
+    if hxl:
+        return hxl_csv(frame, CASE_TAGS if name == "case_flows" else RECORD_TAGS)
+    return defuse_formulas(frame).to_csv(index=False, lineterminator="\n")
 
 
 def download_csv(dataset: Dataset, name: str, filters: Filters) -> str:

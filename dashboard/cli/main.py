@@ -14,6 +14,28 @@ from geodata.io import XLSX_SUFFIXES, read_table, read_yaml
 from geodata.report import Problem, ValidationReport
 
 
+def add_case_arguments(parser: argparse.ArgumentParser, use: str) -> None:
+    """--cases FILE, --cases-format and --case-threshold, as every command that reads the
+    data takes them (the app, serve, download, export)."""
+    parser.add_argument(
+        "--cases",
+        metavar="FILE",
+        help="case-level file (CTDC 2024, CTDC 2020 or HTCDS CSV) whose aggregated flows are "
+        f"{use} as 'case records' (env DASHBOARD_CASES)",
+    )
+    parser.add_argument(
+        "--cases-format",
+        choices=CASE_FORMATS,
+        help="the case file's layout (default: detected from its header)",
+    )
+    parser.add_argument(
+        "--case-threshold",
+        type=int,
+        metavar="N",
+        help="smallest case count shown; smaller ones read '<N' (default 10, never under 5)",
+    )
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8050)")
@@ -31,23 +53,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--briefings", metavar="DIR", help="folder of briefing files (YAML) for /briefing/"
     )
-    parser.add_argument(
-        "--cases",
-        metavar="FILE",
-        help="case-level file (CTDC 2024, CTDC 2020 or HTCDS CSV) whose aggregated flows are "
-        "shown beside the records as 'case records' (env DASHBOARD_CASES)",
-    )
-    parser.add_argument(
-        "--cases-format",
-        choices=CASE_FORMATS,
-        help="the case file's layout (default: detected from its header)",
-    )
-    parser.add_argument(
-        "--case-threshold",
-        type=int,
-        metavar="N",
-        help="smallest case count shown; smaller ones read '<N' (default 10, never under 5)",
-    )
+    add_case_arguments(parser, "shown beside the records")
     parser.add_argument("--debug", action="store_true", default=None, help="Dash debug mode")
     parser.add_argument(
         "--allow-partial",
@@ -305,6 +311,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     )
     out.add_argument("--out-dir", metavar="DIR", help="folder to write a briefing's figures to")
     parser.add_argument("--data", metavar="DIR", help="folder of record files")
+    add_case_arguments(parser, "drawn with --measure case_records")
 
 
 def flag_changes(before, after) -> str:
@@ -370,10 +377,9 @@ def export(args: argparse.Namespace) -> int:
         page = Page(width, args.height_mm, args.dpi)
     except ExportError as exc:
         return fail(str(exc))
-    dataset = load_dataset(args.data)
-    if not dataset.report.ok:
-        print(dataset.report.render(), file=sys.stderr)
-        return fail("the data has errors; fix them or export from the bundled records")
+    dataset = command_dataset(args, "export")
+    if dataset is None:
+        return 2
     bounds = year_bounds(dataset)
     indicators = set(dataset.indicators["id"])
     jobs = []  # (view, state, path, format, title, options)
@@ -438,11 +444,11 @@ def export(args: argparse.Namespace) -> int:
 DOWNLOAD_NAMES = ("routes", "figures", "locations", "case_flows")
 
 
-def download(args: argparse.Namespace) -> int:
-    """Write one download to a file (or stdout): exit 2, writing nothing, on bad data."""
-    from dashboard.downloads import download_text
+def command_dataset(args: argparse.Namespace, command: str):
+    """The dataset a one-off command (download, export) works from: the records of --data
+    and the case flows of --cases, through the Settings and loader the servers use. None,
+    after saying why on stderr, when a path is missing or the data has errors."""
     from dashboard.startup import StartupRefused, check_paths, load_settings_dataset
-    from geodata.filters import Filters
 
     settings = Settings().with_args(
         data_dir=args.data,
@@ -450,18 +456,29 @@ def download(args: argparse.Namespace) -> int:
         cases_format=args.cases_format,
         case_threshold=args.case_threshold,
     )
-    if args.name == "case_flows" and settings.cases is None:
-        print("download: case_flows needs --cases FILE", file=sys.stderr)
-        return 2
     try:
         check_paths(settings)
     except StartupRefused as exc:
-        print(f"download: {exc}", file=sys.stderr)
-        return 2
+        print(f"{command}: {exc}", file=sys.stderr)
+        return None
     dataset = load_settings_dataset(settings)
     if not dataset.report.ok:
         print(dataset.report.render(), file=sys.stderr)
-        print("download: the data has errors; nothing written", file=sys.stderr)
+        print(f"{command}: the data has errors; nothing written", file=sys.stderr)
+        return None
+    return dataset
+
+
+def download(args: argparse.Namespace) -> int:
+    """Write one download to a file (or stdout): exit 2, writing nothing, on bad data."""
+    from dashboard.downloads import download_text
+    from geodata.filters import Filters
+
+    if args.name == "case_flows" and args.cases is None:
+        print("download: case_flows needs --cases FILE", file=sys.stderr)
+        return 2
+    dataset = command_dataset(args, "download")
+    if dataset is None:
         return 2
     text = download_text(dataset, args.name, Filters(), hxl=args.hxl)
     if args.output:
@@ -512,11 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     p_down.add_argument("--hxl", action="store_true", help="HXL-tagged CSV (for HDX)")
     p_down.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
     p_down.add_argument("--data", metavar="DIR", help="folder of record files")
-    p_down.add_argument("--cases", metavar="FILE", help="case-level file (for case_flows)")
-    p_down.add_argument("--cases-format", choices=CASE_FORMATS, help="its layout")
-    p_down.add_argument(
-        "--case-threshold", type=int, metavar="N", help="smallest case count shown (default 10)"
-    )
+    add_case_arguments(p_down, "written (needed for case_flows)")
     p_export = sub.add_parser(
         "export",
         help="write figures as PNG, SVG or PDF for publication",

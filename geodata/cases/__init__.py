@@ -6,7 +6,6 @@ write_hxl(flows, "flows-hxl.csv")           # for the Humanitarian Data Exchange
 """
 
 from geodata.cases.flows import CASE_MEASURE, CaseFlows, CaseSource, aggregate_cases
-from geodata.cases.hxl import hxl_frame, to_hxl_csv, write_hxl
 from geodata.cases.readers import (
     CASE_COLUMNS,
     EXPLOITATIONS,
@@ -22,6 +21,7 @@ from geodata.cases.suppression import (
     disclosure_problems,
     recoverable_cells,
 )
+from geodata.hxl import hxl_frame, to_hxl_csv, write_hxl
 
 __all__ = [
     "CASE_COLUMNS",

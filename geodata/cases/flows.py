@@ -70,7 +70,9 @@ FORM_OF = {
 EXPLOITATION_WORDS = {
     "forced_labour": "forced labour (not forced criminality: the dataset cannot tell them apart)",
     "sexual_exploitation": "sexual exploitation",
-    "other_exploitation": "another form of exploitation",
+    "other_exploitation": "another form of exploitation (not forced labour, sexual exploitation "
+    "or organ removal: in CTDC's 2020 data also forced marriage, forced military service, "
+    "slavery and similar practices)",
     "organ_removal": "organ removal",
     "multiple": "more than one form of exploitation",
     "not_stated": "no form of exploitation stated",

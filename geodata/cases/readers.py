@@ -5,7 +5,11 @@ Three layouts are read:
 - `ctdc2024`: the Counter Trafficking Data Collaborative's 2024 global synthetic dataset (27
   columns; citizenship and CountryOfExploitation as ISO 3166-1 alpha-3; flags 1 or empty).
 - `ctdc2020`: CTDC's older k-anonymised global dataset (ISO 3166-1 alpha-2, where "NA" is
-  Namibia; "0", "00", "-99" or a blank mean not stated; flags 0/1, also written 0.0/1.0).
+  Namibia; "0", "00", "-99" or a blank mean not stated; flags 1/0, also written 1.0/0.0, and
+  "-99" or a blank for not stated). The full release has more exploitation flags than
+  isForcedLabour / isSexualExploit (see `CTDC2020_FLAGS`); each one a file has is read, one it
+  lacks is not assumed. None of them is forced criminality: CTDC has no such flag, and
+  typeOfLabourIllicitActivities (a kind of forced labour) is not read as one.
 - `htcds`: a flat export of case records in IOM's Human Trafficking Case Data Standard, one row
   per case, with the standard's prefixed field names (see `HTCDS_COLUMNS`).
 
@@ -92,11 +96,20 @@ HTCDS_EXPLOITATION = {
     "surrogacy": "other_exploitation",
     "other": "other_exploitation",
 }
+# Checked against the standard itself: github.com/UNMigration/HTCDS at commit
+# 3c2f6537cd76c3305975aa5eef7a1bf26fe20a30 (v2.0 of 24 December 2021; its field list in
+# "HTCDS Field Standards 2.0.ods", its toolkit spreadsheet and XLSForm). Every name below is a
+# v2.0 field but two: cas_CaseNumber is Salesforce's own Case field, not an HTCDS one (read when
+# present), and prs_Nationality is the field's name before v1.0 renamed it Citizenship. In v2.0
+# prs_Citizenship is a multiselect of ISO 3166 alpha-2 codes (a case with two is refused: it is
+# counted under one), hte_Type is Recruitment / Transit / Exploitation, vic_AgeWhenTrafficked is
+# a number of years, and vic_LocationOfExploitation is a lookup to an organisation, not a
+# country: so the country of exploitation is read from the historic trafficking event.
 HTCDS_COLUMNS = {
-    "cas_CaseNumber": "case id (optional; the case management system's record number)",
+    "cas_CaseNumber": "case id (optional; Salesforce's Case number, not an HTCDS v2.0 field)",
     "cas_IncomingReferralDate": "date the case was referred in: its year is the case's year",
     "hte_Date": "date of the exploitation event: the case's year when there is no referral date",
-    "prs_Citizenship": "nationality, ISO 3166-1 alpha-2 (v2.0); prs_Nationality in v1 files",
+    "prs_Citizenship": "nationality, ISO 3166-1 alpha-2 (v1.0 on); prs_Nationality before v1.0",
     "hte_Country": "country of exploitation, ISO 3166-1 alpha-2",
     "hte_Type": "optional: when present, only rows of type Exploitation are read as cases",
     "prs_Gender": "optional: Feminine, Masculine, TransgenderFeminine, ... (or v1 Male/Female)",
@@ -119,7 +132,8 @@ class Layout:
     gender: str | None = None
     age: str | None = None
     age_in_years: bool = False
-    flags: dict[str, str] = field(default_factory=dict)  # column -> flag
+    flags: dict[str, tuple[str, ...]] = field(default_factory=dict)  # column -> its flags
+    flag_not_stated: frozenset[str] = frozenset()  # flag values that say nothing either way
     kinds: str | None = None  # a multiselect column of exploitation types
     case_id: str | None = None
     event_type: str | None = None
@@ -129,10 +143,23 @@ class Layout:
         return next((c for c in candidates if c in header), None)
 
 
+# each flag column of a layout, and the categories a 1 in it stands for
 CTDC_FLAGS = {
-    "isForcedLabour": "forced_labour",
-    "isSexualExploit": "sexual_exploitation",
-    "isOtherExploit": "other_exploitation",
+    "isForcedLabour": ("forced_labour",),
+    "isSexualExploit": ("sexual_exploitation",),
+    "isOtherExploit": ("other_exploitation",),
+}
+# CTDC's global k-anonymised dataset (14 April 2020 release; the 15 July 2021 one has the same
+# names): the flag columns as public code reading the full files spells them (a d3 reader of
+# "ctdc_data041420.csv", a Spark schema and a column list of the k-anon file), between
+# meansOfControlConcatenated and typeOfExploitConcatenated. isAbduction is a means of
+# recruitment, not a form of exploitation, and is not read.
+CTDC2020_FLAGS = CTDC_FLAGS | {
+    "isSexAndLabour": ("forced_labour", "sexual_exploitation"),  # both: counted as multiple
+    "isForcedMarriage": ("other_exploitation",),
+    "isForcedMilitary": ("other_exploitation",),
+    "isOrganRemoval": ("organ_removal",),
+    "isSlaveryAndPractices": ("other_exploitation",),
 }
 LAYOUTS = {
     "ctdc2024": Layout(
@@ -155,7 +182,8 @@ LAYOUTS = {
         unknown=frozenset({"", "0", "00", "-99"}),
         gender="gender",
         age="ageBroad",
-        flags=CTDC_FLAGS,
+        flags=CTDC2020_FLAGS,
+        flag_not_stated=frozenset({"", "-99"}),
     ),
     "htcds": Layout(
         "htcds",
@@ -522,13 +550,33 @@ def _age_years_judge(value: str) -> tuple[object, str | None]:
     return "48+", None
 
 
-def _flag_judge(value: str) -> tuple[object, str | None]:
-    key = value.lower()
-    if key in _FLAG_ON:
-        return True, None
-    if key in _FLAG_OFF:
-        return False, None
-    return None, f"{value!r} is not a flag (1, or empty / 0 for not flagged)"
+def _flag_judge(not_stated: frozenset[str]) -> Callable[[str], tuple[object, str | None]]:
+    """True for a 1, False for a 0 (or, where the layout writes no 0, a blank), None where
+    the value says nothing either way (`not_stated`: CTDC 2020's -99 and blank)."""
+
+    def judge(value: str) -> tuple[object, str | None]:
+        key = value.lower()
+        if key in _FLAG_ON:
+            return True, None
+        if key in not_stated:
+            return None, None
+        if key in _FLAG_OFF:
+            return False, None
+        blank = "not stated" if "" in not_stated else "not flagged"
+        return None, f"{value!r} is not a flag (1, 0, or -99 / empty for {blank})"
+
+    return judge
+
+
+def _combine(arrays: list[np.ndarray]) -> np.ndarray:
+    """Several flag columns counted under one category: true where any is 1, false where
+    none is but one is 0, None where none says either."""
+    on = np.logical_or.reduce([a == True for a in arrays])  # noqa: E712 (object arrays)
+    off = np.logical_or.reduce([a == False for a in arrays])  # noqa: E712
+    out = np.full(len(arrays[0]), None, dtype=object)
+    out[off] = False
+    out[on] = True
+    return out
 
 
 def _kinds_judge(value: str) -> tuple[object, str | None]:
@@ -705,11 +753,16 @@ def _normalise(
         out["age_band"] = values
 
     flags: dict[str, np.ndarray | None] = {f: None for f in FLAGS}
-    for column, flag in layout.flags.items():
-        if column in header:
-            values, bad, why = _judge(table[column], _flag_judge)
+    read: dict[str, list[np.ndarray]] = {}
+    judge_flag = _flag_judge(layout.flag_not_stated)
+    for column, targets in layout.flags.items():
+        if column in header:  # a flag the file lacks is not assumed either way
+            values, bad, why = _judge(table[column], judge_flag)
             verdicts.add(bad, column, why)
-            flags[flag] = np.where(bad, False, values).astype(bool)
+            for flag in targets:
+                read.setdefault(flag, []).append(np.where(bad, None, values))
+    for flag, arrays in read.items():
+        flags[flag] = _combine(arrays)
     if layout.kinds and layout.kinds in header:
         values, bad, why = _judge(table[layout.kinds], _kinds_judge)
         verdicts.add(bad, layout.kinds, why)

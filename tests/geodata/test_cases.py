@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from geodata.cases import CASE_COLUMNS, detect_format, read_cases, validate_cases
+from geodata.cases import CASE_COLUMNS, EXPLOITATIONS, detect_format, read_cases, validate_cases
+from geodata.cases.flows import aggregate_cases
+from geodata.cases.readers import FLAGS
 
 C24_HEADER = (
     "yearOfRegistration,gender,ageBroad,citizenship,CountryOfExploitation,traffickMonths,"
@@ -330,7 +333,7 @@ def test_validate_cases_says_what_is_not_drawn(tmp_path):
 
 def test_geodata_cases_imports_no_dash_or_plotly():
     code = (
-        "import sys, geodata.cases, geodata.cases.hxl, geodata.boundaries;"
+        "import sys, geodata.cases, geodata.hxl, geodata.boundaries;"
         "bad = [m for m in ('dash', 'plotly') if m in sys.modules];"
         "print(','.join(bad))"
     )
@@ -373,3 +376,139 @@ def test_ragged_rows_in_a_large_plain_file_are_reported_like_the_careful_reader(
     ]
     assert fast_cases["_row"].tolist() == slow_cases["_row"].tolist() == [1, 3, 5]
     assert fast_cases["nationality"].tolist() == ["IDN", "VNM", "KHM"]
+
+
+# the full header of CTDC's 2020 global k-anonymised dataset (column names as the released
+# file spells them), with rows for each exploitation flag and each way a flag is written
+C20_FULL_HEADER = (
+    "yearOfRegistration,Datasource,gender,ageBroad,majorityStatus,majorityStatusAtExploit,"
+    "majorityEntry,citizenship,meansOfControlDebtBondage,meansOfControlConcatenated,"
+    "isForcedLabour,isSexualExploit,isOtherExploit,isSexAndLabour,isForcedMarriage,"
+    "isForcedMilitary,isOrganRemoval,isSlaveryAndPractices,typeOfExploitConcatenated,"
+    "typeOfLabourIllicitActivities,typeOfLabourConcatenated,isAbduction,RecruiterRelationship,"
+    "CountryOfExploitation,recruiterRelationFriend"
+)
+# labour, sex, other, sex-and-labour, marriage, military, organ, slavery -> category
+C20_FLAG_ROWS = [
+    ("0,0,0,0,0,0,1,0", "organ_removal"),
+    ("0,0,0,0,1,0,0,0", "other_exploitation"),
+    ("0,0,0,0,0,1,0,0", "other_exploitation"),
+    ("0,0,0,0,0,0,0,1", "other_exploitation"),
+    ("0,0,1,0,1,0,0,0", "other_exploitation"),  # two flags of one category: one category
+    ("1,1,0,1,0,0,0,0", "multiple"),
+    ("0,0,0,1,0,0,0,0", "multiple"),  # sex and labour: both, whatever the other two say
+    ("1,-99,-99,-99,-99,-99,-99,-99", "forced_labour"),
+    ("-99,-99,-99,-99,-99,-99,-99,-99", "not_stated"),
+    (",,,,,,,", "not_stated"),
+    ("1.0,0.0,0.0,0.0,0.0,0.0,1.0,0.0", "multiple"),
+    # illicit activities is a kind of labour, never read as forced criminality
+    ("1,0,0,0,0,0,0,0", "forced_labour"),
+]
+
+
+def c20_full(flag_rows) -> str:
+    rows = [
+        f"2018,Case Management,Male,18--20,Adult,Adult,Adult,KH,1,Debt bondage,{flags},"
+        f"x,1,Forced labour,0,Other,TH,0"
+        for flags in flag_rows
+    ]
+    return "\n".join([C20_FULL_HEADER, *rows]) + "\n"
+
+
+def flag_values(column) -> list:
+    return [None if pd.isna(v) else bool(v) for v in column]
+
+
+def test_ctdc2020_full_layout_reads_every_exploitation_flag(tmp_path):
+    path = write(tmp_path, c20_full([f for f, _ in C20_FLAG_ROWS]))
+    assert detect_format(path) == "ctdc2020"
+    cases, report = read_cases(path)
+    assert report.ok, report.render()
+    assert cases["exploitation"].tolist() == [c for _, c in C20_FLAG_ROWS]
+    organ = flag_values(cases["organ_removal"])
+    assert organ[:2] == [True, False] and organ[10] is True
+    # -99 and a blank say nothing: not stated, not "no"; a 0 is a no
+    assert flag_values(cases["sexual_exploitation"])[6:10] == [True, None, None, None]
+    assert cases.iloc[8][list(FLAGS)].isna().all() and cases.iloc[9][list(FLAGS)].isna().all()
+    assert flag_values(cases["forced_labour"])[:2] == [False, False]
+    assert flag_values(cases["other_exploitation"])[1:5] == [True] * 4
+    flows = aggregate_cases(cases, threshold=5)
+    assert "forced_criminality" not in set(flows.by_form["form"])
+    assert set(flows.by_form["exploitation"]) <= set(EXPLOITATIONS)
+    assert "no forced-criminality flag" in flows.routes["note"].iloc[0]
+
+
+def test_ctdc2020_flag_the_file_lacks_is_not_assumed(tmp_path):
+    cases, report = read_cases(write(tmp_path, C20))
+    assert report.ok
+    assert cases["organ_removal"].isna().all()  # no isOrganRemoval column: not stated
+    assert flag_values(cases["forced_labour"])[:2] == [False, True]
+
+
+def test_ctdc2020_flag_that_is_not_one_is_rejected(tmp_path):
+    path = write(tmp_path, c20_full(["0,0,0,0,2,0,0,0", "0,0,0,0,0,0,1,0"]))
+    cases, report = read_cases(path)
+    assert len(cases) == 1 and cases["exploitation"].tolist() == ["organ_removal"]
+    assert report.rejected_rows("cases.csv") == {1}
+    (problem,) = report.errors
+    assert problem.column == "isForcedMarriage" and "'2' is not a flag" in problem.reason
+    reconciles(report)
+
+
+# field names of HTCDS v2.0 (UNMigration/HTCDS, commit 3c2f653, "HTCDS Field Standards 2.0.ods")
+# that the reader uses, and the picklist values of vic_TypeOfExploitation and prs_Gender
+HTCDS_V2_FIELDS = {
+    "prs_Citizenship",
+    "prs_Gender",
+    "vic_AgeWhenTrafficked",
+    "vic_TypeOfExploitation",
+    "cas_IncomingReferralDate",
+    "hte_Country",
+    "hte_Date",
+    "hte_Type",
+}
+HTCDS_V2_EXPLOITATION = (
+    "ForcedLabour SexualExploitation ChildLabour ForcedMarriage Servitude "
+    "ForcedMilitaryByNonStateActors OrganRemoval ForcedBegging ForcedAdoption Surrogacy Other"
+)
+HTCDS_V2_GENDER = (
+    "Feminine Masculine TransgenderFeminine TransgenderMasculine NonConforming NonSpecifiedUnknown"
+)
+
+
+def test_htcds_reader_uses_the_standards_field_names():
+    from geodata.cases.readers import HTCDS_COLUMNS, HTCDS_EXPLOITATION, LAYOUTS
+
+    layout = LAYOUTS["htcds"]
+    read = {
+        *layout.year,
+        *layout.nationality,
+        *layout.country,
+        layout.gender,
+        layout.age,
+        layout.kinds,
+        layout.event_type,
+    }
+    # all but the pre-v1.0 name of citizenship are v2.0 fields; the case number is optional
+    assert read - {"prs_Nationality"} == HTCDS_V2_FIELDS
+    assert layout.nationality[0] == "prs_Citizenship"  # the standard's name wins
+    assert set(HTCDS_COLUMNS) - {"cas_CaseNumber"} == HTCDS_V2_FIELDS
+    assert {v.lower() for v in HTCDS_V2_EXPLOITATION.split()} == set(HTCDS_EXPLOITATION)
+
+
+def test_htcds_every_gender_and_exploitation_value_of_the_standard_is_read(tmp_path):
+    kinds = HTCDS_V2_EXPLOITATION.split()
+    genders = HTCDS_V2_GENDER.split()
+    lines = ["prs_Citizenship,prs_Gender,vic_TypeOfExploitation,hte_Type,hte_Country,hte_Date"]
+    lines += [
+        f"ID,{genders[i % len(genders)]},{kind},Exploitation,KH,2023-01-0{1 + i % 9}"
+        for i, kind in enumerate(kinds)
+    ]
+    lines.append("ID,Feminine,ForcedLabour;SexualExploitation,Exploitation,KH,2023")
+    cases, report = read_cases(write(tmp_path, "\n".join(lines) + "\n"), "htcds")
+    assert report.ok, report.render()
+    assert len(cases) == len(kinds) + 1
+    assert cases["exploitation"].iloc[0] == "forced_labour"
+    assert cases["exploitation"].iloc[6] == "organ_removal"
+    assert cases["exploitation"].iloc[-1] == "multiple"
+    assert set(cases["gender"].iloc[:6]) == {"female", "male", "transgender_nonconforming", None}

@@ -13,8 +13,8 @@ import pytest
 
 from geodata.cases import detect_format, read_cases
 from geodata.cases.flows import aggregate_cases
-from geodata.cases.hxl import to_hxl_csv
 from geodata.cases.suppression import disclosure_problems
+from geodata.hxl import to_hxl_csv
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = Path(os.environ.get("CTDC_DATA_DIR") or REPO / ".." / "shared" / "data" / "ctdc")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from geodata.cases.flows import CaseSource, aggregate_cases
-from geodata.cases.hxl import to_hxl_csv, write_hxl
+from geodata.hxl import CASE_TAGS, hxl_csv, to_hxl_csv, write_hxl
 from geodata.spreadsheet import defuse, defuse_formulas
 from tests.geodata.test_suppression import SMALL, cases_frame
 
@@ -75,3 +75,35 @@ def test_defuse_leaves_numbers_alone():
     assert out["a"].tolist() == ["'-1+2", "plain", "'\tx"]
     assert out["n"].tolist() == [-3, 4, 5]
     assert defuse(-7) == -7 and defuse("=1") == "'=1"
+
+
+def test_the_writer_never_prints_a_withheld_count_it_is_handed():
+    """Even a frame that still holds the hidden number (a caller's slip) leaves it out: the
+    #affected columns are empty on a withheld row and the display says "<10" or withheld."""
+    frame = pd.DataFrame(
+        {
+            "nationality": ["PHL", "IDN", "VNM"],
+            "destination": ["LAO", "MMR", "KHM"],
+            "year": [2023, 2023, 2023],
+            "count": [7, 25, 13],
+            "count_display": ["<10", "25", "13"],
+            "suppressed": [True, False, True],
+            "share_pct": [3.5, 12.0, 6.5],
+            "source_title": ["CTDC", "CTDC", "CTDC"],
+        }
+    )
+    header, tags, *data = rows_of(hxl_csv(frame, CASE_TAGS))
+    assert header[:3] == ["nationality", "destination", "year"]
+    col = {t: i for i, t in enumerate(tags)}
+    for tag in ("#country+code+origin", "#country+code+dest", "#affected", "#meta+source"):
+        assert tag in col, tag
+    assert tags[header.index("year")].startswith("#date")
+    small, shown, complementary = data
+    assert small[col["#affected"]] == "" and small[col["#affected+display"]] == "<10"
+    assert small[col["#affected+pct"]] == "" and small[col["#meta+suppressed"]] == "yes"
+    assert shown[col["#affected"]] == "25" and shown[col["#meta+suppressed"]] == "no"
+    # a display that is a number on a withheld row is not printed either
+    assert complementary[col["#affected"]] == ""
+    assert complementary[col["#affected+display"]] == "withheld"
+    text = ",".join(small + complementary)
+    assert "7" not in text and "13" not in text and "3.5" not in text

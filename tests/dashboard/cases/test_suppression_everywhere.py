@@ -172,3 +172,13 @@ def test_svg_export_prints_less_than_ten_and_no_small_count(client):
     assert not small_count_in(texts)
     sources = client.get("/export/map.sources.csv" + CASES).get_data(as_text=True)
     assert "Counter Trafficking Data Collaborative" in sources
+
+
+def test_record_downloads_and_case_files_share_one_writer():
+    import dashboard.downloads as downloads
+    import geodata.cases as cases
+    from geodata.hxl import hxl_csv, to_hxl_csv
+
+    assert cases.to_hxl_csv is to_hxl_csv
+    assert downloads.hxl_csv is hxl_csv
+    assert not hasattr(downloads, "HXL_TAGS") and not hasattr(downloads, "hxl_table")
