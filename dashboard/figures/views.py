@@ -501,11 +501,23 @@ def _sankey(
         fig.update_layout(title=None)
         return fig
 
-    drawn, _ = sankey_routes(routes, measure)
+    drawn, left_out = sankey_routes(routes, measure)
     who = who_text(state)
     period = span_text(drawn) or years_text(dataset, state, bounds)
+    notes = ["Each band is one route's own count; bands are never added up."]
+    hidden = left_out[left_out["left_out"] == "withheld"] if len(left_out) else left_out
+    if len(hidden):
+        notes.append(
+            f"{len(hidden):,} flow{'s' if len(hidden) != 1 else ''} of case records not drawn: "
+            "too few records to show (withheld to protect the people counted)."
+        )
+    if measure == "case_records":
+        notes[0] = (
+            "Each band is one flow's own count of case records (its yearly counts shown, added "
+            "up); never added to the report's counts."
+        )
     if measure:
-        title = f"People {measure_label(measure)}, by nationality, route and destination"
+        title = f"{counted(measure).capitalize()}, by nationality, route and destination"
         message = (
             f"No route in this selection states a number of {counted(measure)} "
             "between two places, so there is no flow to draw."
@@ -524,7 +536,7 @@ def _sankey(
         title=title + (f": {who}" if who else ""),
         period=period,
         sources=cite(dataset, drawn) if len(drawn) else [report_title(dataset)],
-        notes=["Each band is one route's own count; bands are never added up."],
+        notes=notes,
         kind="sankey",
         rebuild=rebuild,
         empty=drawn.empty,

@@ -207,3 +207,19 @@ def test_a_map_of_the_world_lists_no_place_markers_in_its_legend(dataset):
     assert "Place the report names" in labels("")
     assert "Place the report names" not in labels("?measure=case_records")
     assert "Place the report names" in labels("?measure=case_records&destination=KHM")
+
+
+def test_an_exported_sankey_says_how_many_flows_it_withholds(dataset):
+    from dashboard.figures.views import build_view
+
+    state = parse_query("?view=sankey&measure=case_records&year=2022")[0]
+    fig, meta = build_view(dataset, "sankey", state, (2021, 2023))
+    hidden = dataset.routes[
+        (dataset.routes["measure"] == "case_records")
+        & dataset.routes["suppressed"]
+        & (dataset.routes["year_start"] == 2022)
+    ]
+    assert len(hidden)
+    notes = " ".join(meta.notes)
+    assert f"{len(hidden)} flow" in notes and "withheld" in notes
+    assert meta.title.startswith("Case records, by nationality")
