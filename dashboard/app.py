@@ -14,9 +14,11 @@ from dashboard.briefing.app import create_briefing_app
 from dashboard.cache import install_cache
 from dashboard.downloads import DOWNLOADS, download_text
 from dashboard.explorer import callbacks, upload
+from dashboard.explorer.session import SessionDatasets, valid_token
 from dashboard.figures import flowmap as figures
 from dashboard.serving import harden
 from dashboard.settings import Settings
+from dashboard.startup import records_loader
 from dashboard.state import (
     DEFAULT_LAYERS,
     FILTER_KEYS,
@@ -34,6 +36,7 @@ from layouts.explorer import explorer_layout
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
 REPORT_SOURCE_ID = "iom-2024-sitrep"
+UPLOAD_ARG = "upload"  # /download/<name>.csv?upload=<token>: a browser tab's uploaded data
 
 
 # Toolbar buttons that would send the figure to another service, whatever plotly adds later.
@@ -209,15 +212,10 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
         map_message=callbacks.map_message(dataset, ""),
         form_value=ViewState().form_choice,
     )
-    upload.register(app, cache)
-    callbacks.register(
-        app,
-        dataset,
-        years,
-        config,
-        geometry,
-        session=lambda token: upload.session_dataset(dataset, cache, token),
-    )
+    # what each browser tab uploaded: kept in the shared cache, built here on first use
+    sessions = SessionDatasets(dataset, cache, records_loader(settings))
+    upload.register(app, sessions)
+    callbacks.register(app, dataset, years, config, geometry, session=sessions)
     create_briefing_app(app.server, dataset, years, ASSETS, settings.briefings_dir)
 
     @app.server.route("/download/<name>.csv")
@@ -252,10 +250,22 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
             )
         except FilterError as exc:
             return Response(f"{exc}\n", status=400, mimetype="text/plain")
-        if name == "locations" and set(request.args) - {"format"}:
+        if name == "locations" and set(request.args) - {"format", UPLOAD_ARG}:
             return Response("locations.csv takes no filters\n", status=400, mimetype="text/plain")
+        shown = dataset
+        if UPLOAD_ARG in request.args:  # a tab's own data (the table's CSV link carries it)
+            token = request.args[UPLOAD_ARG]
+            found = sessions.get(token) if valid_token(token) else None
+            if found is None:
+                return Response(
+                    "upload: no uploaded data under this key: it was removed ('Stop showing my "
+                    "data'), or it expired. Drop the file on the explorer again.\n",
+                    status=404,
+                    mimetype="text/plain",
+                )
+            shown = found
         # UTF-8 with a byte-order mark: Excel on Windows then reads "Las Piñas" as written
-        body = "\ufeff" + download_text(dataset, name, filters, hxl=fmt == "hxl")
+        body = "\ufeff" + download_text(shown, name, filters, hxl=fmt == "hxl")
         filename = f"{name}-hxl.csv" if fmt == "hxl" else f"{name}.csv"
         return Response(
             body.encode("utf-8"),

@@ -34,6 +34,7 @@ import pandas as pd
 from flask import Flask, Response, request
 from flask_caching import Cache
 
+from dashboard.serving import BODY_LIMIT
 from dashboard.startup import LOG, StartupRefused
 from geodata.dataset import Dataset
 
@@ -111,6 +112,8 @@ def check_redis(url: str) -> None:
 def request_key(version: str) -> str | None:
     """The cache key of this request, or None when its answer is not kept."""
     path = request.path
+    if BODY_LIMIT in request.environ:  # an upload (dashboard.serving.BodyLimits): never kept
+        return None
     if request.method == "POST" and path in CACHED_CALLBACKS:
         try:
             body = json.loads(request.get_data(cache=True))

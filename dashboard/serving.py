@@ -9,12 +9,21 @@ images, fonts, the requests the page makes — is 'self' only, so nothing leaves
 
 from __future__ import annotations
 
+import io
 import json
+import re
 
 from flask import Flask, Response, request
 from flask_compress import Compress
 
 MAX_BODY_BYTES = 2_000_000  # a callback request is a few kB; refuse far larger bodies unread
+# Callbacks allowed a larger body (the explorer's upload): Dash output string -> bytes. A larger
+# body is let in only when the first bytes name one of these outputs (Dash's renderer writes
+# `output` first); any other is refused with 413, its body unread.
+LARGE_BODY_OUTPUTS = "DASHBOARD_LARGE_BODY_OUTPUTS"
+BODY_LIMIT = "dashboard.body_limit"  # environ: the limit this request was given
+PEEK_BYTES = 4096
+OUTPUT_FIRST = re.compile(rb'^\s*\{\s*"output"\s*:\s*"((?:[^"\\]|\\.){1,1024})"')
 LONG_CACHE = "public, max-age=31536000, immutable"
 # URLs whose content never changes under them: Dash fingerprints its bundles and assets
 # (?m=<mtime>, v<version> in the path) and the countries' GeoJSON carries its hash.
@@ -59,9 +68,77 @@ def malformed_callback(body: bytes) -> str | None:
     return None
 
 
+def allow_large_body(server: Flask, output: str, limit: int) -> None:
+    """Let requests for the callback with this Dash output string carry up to `limit` bytes."""
+    server.config.setdefault(LARGE_BODY_OUTPUTS, {})[output] = limit
+
+
+def too_large(environ, start_response) -> list[bytes]:
+    body = b"request body too large\n"
+    start_response(
+        "413 Request Entity Too Large",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+class BodyLimits:
+    """WSGI middleware: a callback request over MAX_BODY_BYTES is let in only when it is for
+    a callback allowed a larger body (`allow_large_body`) and within that callback's limit.
+    Its first few kB are read to find the output; any other large request gets 413 with the
+    rest of its body unread. A request let in is read whole (it is JSON that Dash reads whole
+    anyway) and handed on with its limit in the environ."""
+
+    def __init__(self, app, config) -> None:
+        self.app = app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "POST" and environ.get("PATH_INFO") in CALLBACK_PATHS:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or -1)
+            except ValueError:
+                length = -1
+            if length > MAX_BODY_BYTES:
+                limit = self.let_in(environ, length)
+                if limit is None:
+                    return too_large(environ, start_response)
+                environ[BODY_LIMIT] = limit
+        return self.app(environ, start_response)
+
+    def let_in(self, environ, length: int) -> int | None:
+        allowed = self.config.get(LARGE_BODY_OUTPUTS) or {}
+        if not allowed or length > max(allowed.values()):
+            return None
+        stream = environ["wsgi.input"]
+        head = read_up_to(stream, min(PEEK_BYTES, length))
+        match = OUTPUT_FIRST.match(head)
+        if match is None:
+            return None
+        limit = allowed.get(match.group(1).decode("utf-8", "replace"))
+        if limit is None or length > limit:
+            return None
+        environ["wsgi.input"] = io.BytesIO(head + read_up_to(stream, length - len(head)))
+        return limit
+
+
+def read_up_to(stream, size: int) -> bytes:
+    """`size` bytes of a stream, or fewer if it ends first (a socket may give less per read)."""
+    parts: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            break
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
 def harden(server: Flask, frame_ancestors: str = "'self'") -> None:
     """Compression, cache lifetimes, security headers and request limits for every route."""
     server.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    server.wsgi_app = BodyLimits(server.wsgi_app, server.config)  # type: ignore[method-assign]
     server.config["COMPRESS_MIMETYPES"] = [
         "text/html",
         "text/css",
@@ -81,8 +158,10 @@ def harden(server: Flask, frame_ancestors: str = "'self'") -> None:
     @server.before_request
     def refuse_malformed():
         if request.path in CALLBACK_PATHS and request.method == "POST":
+            limit = request.environ.get(BODY_LIMIT, MAX_BODY_BYTES)
+            request.max_content_length = limit
             length = request.content_length
-            if length is not None and length > MAX_BODY_BYTES:
+            if length is not None and length > limit:
                 return Response("request body too large\n", status=413, mimetype="text/plain")
             why = malformed_callback(request.get_data(cache=True))
             if why:

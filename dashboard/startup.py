@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +99,36 @@ def load_settings_dataset(settings: Settings) -> Dataset:
         if flows is not None:
             dataset = add_case_flows(dataset, flows)
     return dataset
+
+
+def records_loader(settings: Settings) -> Callable[[dict[str, Path]], Dataset]:
+    """A loader of the server's records with some files replaced (a browser tab's upload,
+    dashboard.explorer.session): the same folder, boundaries and case file as the server's,
+    so the tab sees what a --data folder holding its files would show. The server's case
+    file is read once, on first use."""
+    server_flows: list = []
+    lock = threading.Lock()
+
+    def load(overrides: dict[str, Path]) -> Dataset:
+        dataset = load_dataset(
+            settings.data_dir, settings.boundaries, settings.code_column, overrides=overrides
+        )
+        if settings.cases is None:
+            return dataset
+        with lock:
+            if not server_flows:
+                server_flows.append(
+                    load_case_flows(
+                        settings.cases,
+                        settings.cases_format,
+                        threshold=settings.case_threshold,
+                        report=ValidationReport(),
+                    )
+                )
+        flows = server_flows[0]
+        return dataset if flows is None else add_case_flows(dataset, flows)
+
+    return load
 
 
 def data_files(settings: Settings) -> list[Path]:

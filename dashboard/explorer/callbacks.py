@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from dash import (
     ClientsideFunction,
@@ -26,6 +27,7 @@ from dash import (
 )
 
 from dashboard.cache import answers_kept
+from dashboard.explorer.session import valid_token
 from dashboard.explorer.table import MAX_TABLE_ROWS, table_rows, table_size
 from dashboard.figures import flowmap
 from dashboard.figures.cards import find_route, headline_cards, route_card_data
@@ -350,7 +352,9 @@ def left_out_line(r) -> str:
     return f"{path} — {measure_label(r.measure)}, {count}: {why} ({r.section})"
 
 
-def table_view(dataset: Dataset, search: str | None):
+def table_view(dataset: Dataset, search: str | None, token: str | None = None):
+    """The table's rows and its CSV link: the same routes, with the tab's upload (its token)
+    when it has one."""
     state, _ = parse_query(search)
     if state.view != "table":
         return no_update, no_update, no_update
@@ -358,6 +362,8 @@ def table_view(dataset: Dataset, search: str | None):
     query = to_query(
         state.with_(view="map", country=None, route=None, width="same", layers=DEFAULT_LAYERS)
     )
+    if token and valid_token(token):
+        query += ("&" if query else "?") + urlencode({"upload": token})
     total = table_size(dataset, state) if len(rows) >= MAX_TABLE_ROWS else len(rows)
     text = "Download these routes as CSV"
     if total > len(rows):
@@ -372,8 +378,14 @@ def overview_view(dataset: Dataset, search: str | None, chart_config: dict):
     state, _ = parse_query(search)
     if state.view != "overview":
         return no_update
-    charts = {"caseload": caseload_chart(dataset), "sex_split": sex_split_chart(dataset)}
-    return overview_panel(overview_data(dataset, state.filters), charts, chart_config)
+    try:
+        charts = {"caseload": caseload_chart(dataset), "sex_split": sex_split_chart(dataset)}
+        return overview_panel(overview_data(dataset, state.filters), charts, chart_config)
+    except KeyError as exc:  # a tab's own figures.csv may lack a figure the overview shows
+        return html.P(
+            f"The regional overview cannot be drawn: {exc.args[0] if exc.args else exc}.",
+            className="overview-missing",
+        )
 
 
 EXPORTS = {  # the figures each tab can export, with their labels
@@ -508,7 +520,14 @@ def register(
 ) -> None:
     """The URL is written in the browser (assets/explorer.js); the server answers a URL with
     one request for the map tab and one for the tab shown, if another. Nothing is asked when
-    the page opens on the plain URL: the layout holds that view."""
+    the page opens on the plain URL: the layout holds that view.
+
+    `session(token)` gives the dataset a browser tab sees (its upload, if any: see
+    dashboard.explorer.session); every tab's callbacks take the token and draw from it."""
+
+    def shown(token: object) -> Dataset:
+        return session(token) if session else dataset
+
     app.clientside_callback(
         ClientsideFunction("explorer", "sync"),
         Output(ids.EXPLORER_URL, "search"),
@@ -554,7 +573,7 @@ def register(
     )(
         lambda search, viewport, size, *values: tuple(
             map_panels(
-                session(values[-1]) if session else dataset,
+                shown(values[-1]),
                 years,
                 geometry,
                 search,
@@ -565,21 +584,26 @@ def register(
             ).values()
         )
     )
+    # the other tabs draw the tab's upload too; a new upload redraws the one shown (a tab
+    # hidden answers no_update at once: its query names another view or none)
     app.callback(
         Output(ids.EXPLORER_SANKEY, "figure"),
         Output(ids.EXPLORER_SANKEY_NOTE, "children"),
         Input(ids.EXPLORER_SANKEY_QUERY, "data"),
+        Input(ids.EXPLORER_UPLOAD_TOKEN, "data"),
         prevent_initial_call=True,
-    )(lambda search: sankey_view(dataset, search))
+    )(lambda search, token: sankey_view(shown(token), search))
     app.callback(
         Output(ids.EXPLORER_TABLE, "rowData"),
         Output(ids.EXPLORER_TABLE_CSV, "href"),
         Output(ids.EXPLORER_TABLE_CSV, "children"),
         Input(ids.EXPLORER_TABLE_QUERY, "data"),
+        Input(ids.EXPLORER_UPLOAD_TOKEN, "data"),
         prevent_initial_call=True,
-    )(lambda search: table_view(dataset, search))
+    )(lambda search, token: table_view(shown(token), search, token))
     app.callback(
         Output(ids.EXPLORER_OVERVIEW, "children"),
         Input(ids.EXPLORER_OVERVIEW_QUERY, "data"),
+        Input(ids.EXPLORER_UPLOAD_TOKEN, "data"),
         prevent_initial_call=True,
-    )(lambda search: overview_view(dataset, search, chart_config))
+    )(lambda search, token: overview_view(shown(token), search, chart_config))

@@ -1,10 +1,13 @@
-"""A user's own data file, dropped on the explorer: checked, reported, and (for a case file)
-its aggregated, protected flows drawn on the map for that browser tab only.
+"""A user's own data file, dropped on the explorer: checked, reported, and drawn for that
+browser tab only.
 
-Nothing of an upload stays in this process: the file is read from a temporary folder that is
-removed at once, and the flows (never a case row) are kept in the shared answer cache (the
-app's flask-caching Cache: in-process or Redis, so any worker can answer) under a random
-token. The browser keeps the token in session storage and sends it with each map request.
+A case file (CTDC 2024, CTDC 2020 or HTCDS) is aggregated to flows with small counts withheld;
+a record file (routes.csv, locations.csv, ... as CSV or .xlsx) takes the place of the bundled
+file of its kind. Nothing of an upload stays in this process's globals: the file is read from a
+temporary folder that is removed at once, and what the tab sees is kept in the shared cache
+(dashboard.explorer.session) under a random token that the browser keeps in session storage
+and sends with each request. A tab keeps one case file and one record file of each kind: a
+newer file of the same kind replaces the older, files of other kinds stay.
 """
 
 from __future__ import annotations
@@ -15,27 +18,52 @@ import json
 import re
 import secrets
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
+from dashboard.explorer.session import (
+    KEY_PREFIX,
+    TOKEN_PATTERN,
+    SessionDatasets,
+    build,
+    empty_upload,
+    read_kept,
+    scrubbed,
+    valid_token,
+    with_cases,
+    with_record,
+)
+from dashboard.serving import allow_large_body
 from dashboard.text import plural
 from geodata.cases import detect_format
 from geodata.cases.flows import CaseFlows
-from geodata.cases.join import add_case_flows, load_case_flows
-from geodata.dataset import Dataset, load_dataset
+from geodata.cases.join import load_case_flows
 from geodata.io import XLSX_SUFFIXES
-from geodata.report import ValidationReport
+from geodata.report import Problem, ValidationReport
 from layouts import ids
 from layouts.upload import UPLOAD_LIMIT_BYTES
 
-KEY_PREFIX = "upload:"
-TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # base64 makes a file a third larger; the callback request carries it in JSON
 UPLOAD_BODY_BYTES = UPLOAD_LIMIT_BYTES * 4 // 3 + 64 * 1024
+# the upload callback's outputs as Dash names them in a request (its body may be that large)
+UPLOAD_OUTPUT = f"..{ids.EXPLORER_UPLOAD_TOKEN}.data...{ids.EXPLORER_UPLOAD_REPORT}.children.."
 MAX_LISTED = 200  # rejected rows listed on the page (the rest counted)
 SUFFIXES = (".csv", ".txt", *XLSX_SUFFIXES)
+
+
+@dataclass
+class Read:
+    """One uploaded file, read: its report, what it was read as, and what can be drawn."""
+
+    report: ValidationReport
+    kind: str  # 'case file (ctdc2024)', 'record file (routes.csv)' or 'nothing'
+    name: str
+    flows: CaseFlows | None = None
+    table: str | None = None  # a record file's kind
+    body: bytes | None = field(default=None, repr=False)  # a record file's bytes
 
 
 def safe_name(filename: str | None) -> str:
@@ -51,60 +79,66 @@ def decode(contents: str) -> bytes:
     return base64.b64decode(data, validate=False)
 
 
-def read_upload(
-    contents: str | None, filename: str | None, threshold: int = 10
-) -> tuple[ValidationReport, CaseFlows | None, str]:
-    """(report, case flows or None, what the file was read as). Never raises on bad input."""
+def read_file(contents: str | None, filename: str | None, threshold: int = 10) -> Read:
+    """Read an uploaded file: a case file to its protected flows, a record file to its kind and
+    bytes (checked when the tab's dataset is built). Never raises on bad input."""
     name = safe_name(filename)
     report = ValidationReport()
-    from geodata.report import Problem
+
+    def refused(reason: str) -> Read:
+        report.add(Problem(name, None, None, reason))
+        return Read(report, "nothing", name)
 
     if not contents:
-        report.add(Problem(name, None, None, "the file is empty"))
-        return report, None, "nothing"
+        return refused("the file is empty")
     if len(contents) > UPLOAD_BODY_BYTES:
-        report.add(Problem(name, None, None, too_large(len(contents) * 3 // 4)))
-        return report, None, "nothing"
+        return refused(too_large(len(contents) * 3 // 4))
     try:
         body = decode(contents)
     except (binascii.Error, ValueError):
-        report.add(Problem(name, None, None, "the upload could not be decoded"))
-        return report, None, "nothing"
+        return refused("the upload could not be decoded")
     if len(body) > UPLOAD_LIMIT_BYTES:
-        report.add(Problem(name, None, None, too_large(len(body))))
-        return report, None, "nothing"
+        return refused(too_large(len(body)))
+    if not body:
+        return refused("the file is empty")
     if Path(name).suffix.lower() not in SUFFIXES:
-        report.add(
-            Problem(name, None, None, "not a CSV or .xlsx file: give a case file or a record file")
-        )
-        return report, None, "nothing"
+        return refused("not a CSV or .xlsx file: give a case file or a record file")
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(body)
         fmt = detect_format(path) if path.suffix.lower() != ".xlsx" else None
         if fmt is not None:
             flows = load_case_flows(path, fmt, threshold=threshold, report=report, label=name)
-            return _scrubbed(report, folder), flows, f"case file ({fmt})"
+            report.problems = scrubbed(report.problems, folder)
+            return Read(report, f"case file ({fmt})", name, flows=flows)
         from dashboard.cli.main import _table_for
 
         table = _table_for(path)
-        if table is None:
-            report.add(
-                Problem(
-                    name,
-                    None,
-                    None,
-                    "neither a case file (CTDC 2024, CTDC 2020 or HTCDS columns) nor a record "
-                    "file (routes.csv, figures.csv, ... columns)",
-                )
-            )
-            return _scrubbed(report, folder), None, "nothing"
-        checked = load_dataset(overrides={table: path}).report
-        own = ValidationReport(
-            problems=[p for p in checked.problems if p.file.startswith(name)],
-            tallies={k: t for k, t in checked.tallies.items() if k.startswith(name)},
+    if table is None:
+        return refused(
+            "neither a case file (CTDC 2024, CTDC 2020 or HTCDS columns) nor a record "
+            "file (routes.csv, figures.csv, ... columns)"
         )
-        return _scrubbed(own, folder), None, f"record file ({table})"
+    return Read(report, f"record file ({table})", name, table=table, body=body)
+
+
+def read_upload(
+    contents: str | None, filename: str | None, threshold: int = 10
+) -> tuple[ValidationReport, CaseFlows | None, str]:
+    """(report, case flows or None, what the file was read as); a record file is checked
+    against the bundled records. Never raises on bad input."""
+    read = read_file(contents, filename, threshold)
+    if read.table is None or read.body is None:
+        return read.report, read.flows, read.kind
+    from dashboard.settings import Settings
+    from dashboard.startup import records_loader
+    from geodata.dataset import load_dataset
+
+    kept = with_record(empty_upload(), read.table, read.name, read.body)
+    base = load_dataset()
+    built = build(base, kept, records_loader(Settings()))
+    report = ValidationReport(problems=built.records.problems, tallies=built.records.tallies)
+    return report, None, read.kind
 
 
 def too_large(size: int) -> str:
@@ -112,44 +146,38 @@ def too_large(size: int) -> str:
     return f"the file is {size / 1024 / 1024:.1f} MB: files up to {limit} MB are read"
 
 
-def _scrubbed(report: ValidationReport, folder: str) -> ValidationReport:
-    """The report with no server path in it."""
-    from geodata.report import Problem
-
-    def clean(text: str | None) -> str | None:
-        return text.replace(folder + "/", "").replace(folder, "") if text else text
-
-    report.problems = [
-        Problem(clean(p.file) or "", p.row, p.column, clean(p.reason) or "", p.severity)
-        for p in report.problems
-    ]
-    return report
-
-
-def report_view(report: ValidationReport, kind: str, flows: CaseFlows | None) -> list:
-    """The validation report as the page shows it: totals, then every problem."""
+def report_view(
+    report: ValidationReport,
+    kind: str,
+    flows: CaseFlows | None,
+    knock_on: list[Problem] | None = None,
+    drawn: str | None = None,
+) -> list:
+    """The validation report as the page shows it: totals, every problem (the first
+    MAX_LISTED listed, the rest counted), the bundled rows a record file left out, and what is
+    drawn."""
     out: list = []
     for t in report.tallies.values():
         if t.file_error:
             out.append(html.P(f"{t.file}: not read", className="upload-total"))
         else:
+            what = f" ({kind})" if kind.startswith("case") else ""
             out.append(
                 html.P(
-                    f"{t.file} ({kind}): {plural(t.read, 'row')} read, {t.accepted:,} accepted, "
+                    f"{t.file}{what}: {plural(t.read, 'row')} read, {t.accepted:,} accepted, "
                     f"{t.rejected:,} rejected",
                     className="upload-total",
                 )
             )
-    problems = report.problems
-    if problems:
+    out += problem_list(report.problems, "upload-problems")
+    if knock_on:
         out.append(
-            html.Ul(
-                [html.Li(str(p), className=f"upload-{p.severity}") for p in problems[:MAX_LISTED]],
-                className="upload-problems",
+            html.P(
+                "Rows of the bundled records left out with your file (they name what it replaces):",
+                className="upload-knock-on",
             )
         )
-        if len(problems) > MAX_LISTED:
-            out.append(html.P(f"and {len(problems) - MAX_LISTED:,} more problems"))
+        out += problem_list(knock_on, "upload-problems upload-knock-on-list")
     if flows is not None:
         routes = flows.routes
         hidden = int(routes["suppressed"].sum())
@@ -168,31 +196,38 @@ def report_view(report: ValidationReport, kind: str, flows: CaseFlows | None) ->
                 className="upload-drawn",
             )
         )
-    elif kind.startswith("record"):
-        out.append(
-            html.P(
-                "A record file is checked here; serve a folder of them with --data to show them.",
-                className="upload-note",
-            )
-        )
+    if drawn:
+        out.append(html.P(drawn, className="upload-drawn"))
     return out
 
 
-def session_flows(cache, token: str | None) -> CaseFlows | None:
-    if not token or not isinstance(token, str) or not TOKEN_PATTERN.match(token):
-        return None
-    try:
-        return cache.get(KEY_PREFIX + token)
-    except Exception:  # a cache that fails shows the records alone
-        return None
+def problem_list(problems: list[Problem], cls: str) -> list:
+    if not problems:
+        return []
+    out: list = [
+        html.Ul(
+            [html.Li(str(p), className=f"upload-{p.severity}") for p in problems[:MAX_LISTED]],
+            className=cls,
+        )
+    ]
+    if len(problems) > MAX_LISTED:
+        out.append(html.P(f"and {len(problems) - MAX_LISTED:,} more problems"))
+    return out
 
 
-def session_dataset(dataset: Dataset, cache, token: str | None) -> Dataset:
-    """The dataset with this session's uploaded flows, or the dataset itself."""
-    flows = session_flows(cache, token)
-    if flows is None:
-        return dataset
-    return add_case_flows(dataset, flows, report=ValidationReport())
+def kept_summary(kept: dict) -> str:
+    """Which of the tab's files are drawn, and how a new file is combined with them."""
+    files = [
+        f"{name} (in place of the bundled {table})"
+        for table, (name, _) in sorted((kept.get("records") or {}).items())
+    ]
+    if kept.get("cases") is not None:
+        files.append(f"{kept.get('case_file')} (case records)")
+    return (
+        f"This tab draws your files: {'; '.join(files)}. A newer file of the same kind "
+        "replaces the older one; files of other kinds stay. 'Stop showing my data' removes "
+        "them all."
+    )
 
 
 CASE_OPTION = {"label": "Case records (your data)", "value": "case_records"}
@@ -202,6 +237,7 @@ MEASURE_OPTIONS_JS = """
 function (token, options) {
     options = options || [];
     var label = CASE_OPTION.label;
+    token = token && token.charAt(0) === "c";  // the upload holds case flows
     var has = options.some(function (o) { return o.value === "case_records"; });
     var added = options.some(function (o) { return o.label === label; });
     if (token && !has) { return options.concat([CASE_OPTION]); }
@@ -214,16 +250,20 @@ function (token, options) {
 # (a server started with --cases offers case records itself: that choice is never removed)
 
 
-def handle_upload(cache, contents, filename, clear_clicks, token):
+def new_token(kept: dict) -> str:
+    """A random key; its first letter says whether the upload holds case flows ('c') or record
+    files alone ('r'), so the browser offers 'Case records' without asking the server."""
+    return ("c" if kept.get("cases") is not None else "r") + secrets.token_urlsafe(24)
+
+
+def handle_upload(sessions: SessionDatasets, contents, filename, clear_clicks, token):
     """(token, report) for a new upload or a click on 'Stop showing my data'."""
-    return _handle_upload(cache, contents, filename, token)
-
-
-def _handle_upload(cache, contents, filename, token):
     # an upload's answer is never kept in the answer cache (its token is this tab's own)
     request.environ.pop("dashboard.cache_key", None)
+    cache = sessions.cache
     if ctx.triggered_id == ids.EXPLORER_UPLOAD_CLEAR:
-        if token and TOKEN_PATTERN.match(str(token)):
+        if valid_token(token):
+            sessions.forget(token)
             try:
                 cache.delete(KEY_PREFIX + token)
             except Exception:
@@ -231,31 +271,59 @@ def _handle_upload(cache, contents, filename, token):
         return None, []
     if contents is None:
         return no_update, no_update
-    report, flows, kind = read_upload(contents, filename)
-    view = report_view(report, kind, flows)
-    if flows is None:
-        return no_update, view
-    new = secrets.token_urlsafe(24)
+    read = read_file(contents, filename)
+    if read.flows is None and read.table is None:
+        return no_update, report_view(read.report, read.kind, None)
+    kept = read_kept(cache, token) or empty_upload()
+    if read.flows is not None:
+        kept = with_cases(kept, read.flows, read.name)
+    else:
+        assert read.table is not None and read.body is not None
+        kept = with_record(kept, read.table, read.name, read.body)
+    built = build(sessions.base, kept, sessions.load_records)
+    if read.flows is not None:
+        report = read.report
+        report.problems += built.cases.problems
+        view = report_view(report, read.kind, read.flows)
+    else:
+        view, drawable = record_view(built, read)
+        if not drawable:
+            return no_update, view
+    key = new_token(kept)
     try:
-        cache.set(KEY_PREFIX + new, flows)
+        cache.set(KEY_PREFIX + key, kept)
     except Exception as exc:
-        view.append(html.P(f"The flows could not be kept for this session ({exc})."))
+        view.append(html.P(f"Your data could not be kept for this tab ({exc}).", role="alert"))
         return no_update, view
-    return new, view
+    sessions.remember(key, built.dataset)
+    view.append(html.P(kept_summary(kept), className="upload-kept"))
+    return key, view
 
 
-def allow_upload_bodies(server) -> None:
-    """Callback requests may carry a file up to the upload limit; other requests keep the
-    server's smaller limit."""
+def record_view(built, read: Read) -> tuple[list, bool]:
+    """The report of a record upload, and whether its file is drawn: a file that could not be
+    read, or whose every row was rejected, leaves the bundled file of its kind in place."""
+    assert read.table is not None
+    from dashboard.explorer.session import label
 
-    @server.before_request
-    def upload_body_limit():
-        if request.method == "POST" and request.path.endswith("/_dash-update-component"):
-            request.max_content_length = UPLOAD_BODY_BYTES
+    tally = built.records.tallies.get(label(read.table, read.name))
+    drawable = tally is not None and not tally.file_error and tally.accepted > 0
+    if drawable:
+        drawn = (
+            f"On the map for this tab only, in place of the bundled {read.table}: "
+            f"{plural(tally.accepted, 'row')} of yours."
+        )
+        knock_on = built.knock_on
+    else:
+        drawn = f"Not drawn: no row of {read.name} was accepted, so the bundled {read.table} stays."
+        knock_on = []
+    report = ValidationReport(problems=built.records.problems, tallies=built.records.tallies)
+    return report_view(report, read.kind, None, knock_on, drawn), drawable
 
 
-def register(app: Dash, cache) -> None:
-    allow_upload_bodies(app.server)
+def register(app: Dash, sessions: SessionDatasets) -> None:
+    # the one callback whose request may carry a file: every other keeps the small limit
+    allow_large_body(app.server, UPLOAD_OUTPUT, UPLOAD_BODY_BYTES)
     app.callback(
         Output(ids.EXPLORER_UPLOAD_TOKEN, "data"),
         Output(ids.EXPLORER_UPLOAD_REPORT, "children"),
@@ -266,7 +334,7 @@ def register(app: Dash, cache) -> None:
         prevent_initial_call=True,
     )(
         lambda contents, filename, clicks, token: handle_upload(
-            cache, contents, filename, clicks, token
+            sessions, contents, filename, clicks, token
         )
     )
     app.clientside_callback(
@@ -277,4 +345,4 @@ def register(app: Dash, cache) -> None:
     )
 
 
-__all__ = ["read_upload", "register", "session_dataset", "session_flows"]
+__all__ = ["TOKEN_PATTERN", "read_file", "read_upload", "register"]

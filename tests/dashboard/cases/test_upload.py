@@ -10,7 +10,7 @@ import tempfile
 import pytest
 
 from dashboard.app import create_app
-from dashboard.explorer import upload
+from dashboard.explorer import session, upload
 from dashboard.settings import Settings
 from layouts import ids
 from tests.case_fixture import BAD_ROWS, ROWS, SMALL, case_text
@@ -92,15 +92,17 @@ def test_the_upload_callback_keeps_flows_in_the_shared_cache_under_a_token():
     report = json.dumps(answer[ids.EXPLORER_UPLOAD_REPORT])
     assert f"{ROWS} rows read" in report and f"row {ROWS}, column" in report
     cache = next(iter(app.server.extensions["cache"].values()))
-    flows = cache.get(upload.KEY_PREFIX + token)
-    assert flows is not None and not hasattr(flows, "case_id")
-    dataset = upload.session_dataset(app.server.config["DATASET"], cache, token)
+    kept = cache.get(session.KEY_PREFIX + token)
+    assert kept["records"] == {} and kept["case_file"] == "cases.csv"
+    assert not hasattr(kept["cases"], "case_id") and "case_id" not in kept["cases"].routes
+    base = app.server.config["DATASET"]
+    sessions = session.SessionDatasets(base, cache, lambda overrides: base)
+    dataset = sessions(token)
     cases = dataset.routes[dataset.routes["measure"] == "case_records"]
     assert len(cases) == 5 and cases["count"].dropna().ge(10).all()
     # another session (no token, or an unknown one) sees the records alone
-    base = app.server.config["DATASET"]
-    assert upload.session_dataset(base, cache, None) is base
-    assert upload.session_dataset(base, cache, "x" * 32) is base
+    assert sessions(None) is base
+    assert sessions("x" * 32) is base and sessions.get("x" * 32) is None
     assert not [n for n in SMALL if f" {n} case" in report]
 
 
