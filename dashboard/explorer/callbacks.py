@@ -463,6 +463,7 @@ def map_panels(
     size: str | None,
     values: list,
     trigger: str | None,
+    notice: str | None = None,
 ) -> dict[str, object]:
     """Everything outside the hidden tabs that a URL shows, in one answer (one round trip per
     change). A new map size redraws the map alone; a new export size rewrites the links alone."""
@@ -476,6 +477,8 @@ def map_panels(
     changed, messages = controls_for_url(dataset, years, search, values)
     for control, value in changed.items():
         set_props(control, {"value": value})
+    if notice:  # above the map: this tab draws a user's own files
+        messages = [html.P(notice, className="upload-notice"), *messages]
     out["messages"] = messages
     out["map"] = cached_map(dataset, search, viewport, geometry)
     (
@@ -581,6 +584,7 @@ def register(
                 size,
                 list(values[:-1]),
                 ctx.triggered_id,
+                getattr(session, "describe", lambda token: None)(values[-1]),
             ).values()
         )
     )

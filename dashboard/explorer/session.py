@@ -175,6 +175,26 @@ class SessionDatasets:
         self.remember(token, dataset)
         return dataset
 
+    def describe(self, token: object) -> str | None:
+        """One sentence for the top of the page: which of the user's files this tab draws, or
+        None for a tab without an upload."""
+        kept = read_kept(self.cache, token)
+        if kept is None:
+            return None
+        files = [
+            f"{name} in place of the bundled {table}.csv"
+            for table, (name, _) in sorted((kept.get("records") or {}).items())
+        ]
+        if kept.get("case_file"):
+            files.append(f"{kept['case_file']} as case records")
+        if not files:
+            return None
+        return (
+            "This browser tab shows your own data: "
+            + "; ".join(files)
+            + ". Other tabs and other people see the bundled records."
+        )
+
     def still_kept(self, token: str) -> bool:
         try:
             return bool(self.cache.has(KEY_PREFIX + token))

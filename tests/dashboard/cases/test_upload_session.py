@@ -389,3 +389,23 @@ def test_a_normal_callback_request_still_works(client):
         [(ids.EXPLORER_SANKEY, "figure"), (ids.EXPLORER_SANKEY_NOTE, "children")],
     )
     assert answer[ids.EXPLORER_SANKEY]["figure"]["data"]
+
+
+def test_the_top_of_the_page_says_this_tab_shows_the_users_own_data(app, client):
+    first, _ = drop(client, case_text(), "cases.csv")
+    token, _ = drop(client, BUNDLED_ROUTES + NEW_ROUTE, "routes.csv", token=first)
+    sessions = app_sessions(app)
+    text = sessions.describe(token)
+    assert text.startswith("This browser tab shows your own data:")
+    assert "routes.csv in place of the bundled routes.csv" in text
+    assert "cases.csv as case records" in text
+    assert sessions.describe(None) is None and sessions.describe("a" * 32) is None
+    base = app.server.config["DATASET"]
+    out = callbacks.map_panels(
+        sessions(token), (2002, 2023), None, "", {"w": 1000, "h": 600}, None, [], None, text
+    )
+    assert "This browser tab shows your own data" in json.dumps(out["messages"], default=str)
+    plain = callbacks.map_panels(
+        base, (2002, 2023), None, "", {"w": 1000, "h": 600}, None, [], None
+    )
+    assert "your own data" not in json.dumps(plain["messages"], default=str)
