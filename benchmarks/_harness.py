@@ -492,6 +492,11 @@ def with_year_range(
             ):
                 item["value"] = after
 
+    return _rewritten(recorded, fix)
+
+
+def _rewritten(recorded: list[list[str]], fix: Callable[[list], None]) -> list[list[str]]:
+    """The recorded request bodies with `fix` applied to their inputs and states."""
     out = []
     for bodies in recorded:
         fixed = []
@@ -519,16 +524,7 @@ def with_query_param(
                 query = [(k, v) for k, v in query if k != key] + [(key, value)]
                 item["value"] = "?" + urlencode(query, safe=",")
 
-    out = []
-    for bodies in recorded:
-        fixed = []
-        for body in bodies:
-            data = json.loads(body)
-            fix(data.get("inputs", []))
-            fix(data.get("state", []))
-            fixed.append(json.dumps(data, separators=(",", ":")))
-        out.append(fixed)
-    return out
+    return _rewritten(recorded, fix)
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -55,25 +55,8 @@ def map_text(page) -> str:
 
 def test_uploaded_case_file_is_reported_and_drawn(browser, upload_server, tmp_path, artifacts):
     path = write_cases(tmp_path)
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    foreign: list[str] = []
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if re.match(r"^(https?://127\.0\.0\.1[:/]|data:|blob:)", route.request.url)
-            else (foreign.append(route.request.url), route.abort())
-        ),
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(upload_server + "/?year=2023")
-    wait_for_map(page)
-    page.click(".upload-box > summary")
-    page.set_input_files("#explorer-upload input[type=file]", str(path))
-    page.wait_for_selector(".upload-report .upload-total", timeout=30_000)
-    report = page.inner_text(".upload-report")
+    context, page, foreign, errors = open_explorer(browser, upload_server + "/?year=2023")
+    report = drop_file(page, path)
     assert f"{ROWS} rows read, {ROWS - BAD_ROWS} accepted, {BAD_ROWS} rejected" in report
     assert f"row {ROWS}, column 'citizenship'" in report
     assert str(tmp_path) not in report
@@ -127,6 +110,19 @@ def local_only(context) -> list[str]:
     return foreign
 
 
+def open_explorer(browser, url: str):
+    """(context, page, requests to other hosts, page errors) for the explorer at `url`, at
+    1440×900, its map drawn; every request to another host is refused and recorded."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    foreign = local_only(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url)
+    wait_for_map(page)
+    return context, page, foreign, errors
+
+
 def drop_file(page, path) -> str:
     page.click(".upload-box > summary")
     page.set_input_files("#explorer-upload input[type=file]", str(path))
@@ -143,13 +139,7 @@ SANKEY_JS = (
 
 def test_an_uploaded_case_file_shows_in_the_sankey(browser, upload_server, tmp_path, artifacts):
     path = write_cases(tmp_path)
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    foreign = local_only(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(upload_server + "/?year=2023")
-    wait_for_map(page)
+    context, page, foreign, errors = open_explorer(browser, upload_server + "/?year=2023")
     assert "case records" in drop_file(page, path)
     # the same browser tab, on the Sankey of case records
     page.goto(upload_server + "/?view=sankey&measure=case_records&year=2023")
@@ -191,13 +181,7 @@ def test_an_uploaded_routes_file_changes_the_map(browser, upload_server, tmp_pat
     lines = (RECORDS_DIR / "routes.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     path = tmp_path / "routes.csv"
     path.write_text(lines[0] + "".join(x for x in lines[1:] if ",IDN," in x[:40]), "utf-8")
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    foreign = local_only(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(upload_server + "/?year=2023")
-    wait_for_map(page)
+    context, page, foreign, errors = open_explorer(browser, upload_server + "/?year=2023")
     before = route_ids(page)
     assert "vnm-mmr-border-rescue-2023-10" in before and "idn-khm-2023" in before
     report = drop_file(page, path)
