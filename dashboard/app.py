@@ -164,10 +164,14 @@ def create_app(settings: Settings | None = None, dataset: Dataset | None = None)
     # for: only a view of case records that reaches beyond the region fetches them
     geometry = figures.Geometry(geometry_url, f"/geo/world-{version}.json")
 
+    world_body: list[str] = []  # written on the first request, then served as it is
+
     @app.server.route("/geo/world-<version>.json")
     def world_geometry(version: str) -> Response:
+        if not world_body:
+            world_body.append(json.dumps(figures.world_geojson(dataset), separators=(",", ":")))
         return Response(
-            json.dumps(figures.world_geojson(dataset), separators=(",", ":")),
+            world_body[0],
             mimetype="application/geo+json",
             headers={"Cache-Control": "public, max-age=31536000, immutable"},
         )

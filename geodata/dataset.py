@@ -608,19 +608,20 @@ def _nodes(routes: pd.DataFrame, locations: pd.DataFrame, anchors: dict) -> pd.D
             }
         )
     used = {n for n in _route_nodes(routes) if n and n.isupper()} if len(routes) else set()
-    for code in sorted(used):
-        lon, lat = anchors[code]
-        rows.append(
-            {
-                "node": code,
-                "name": country_name(code),
-                "lon": lon,
-                "lat": lat,
-                "iso3": code,
-                "is_country": True,
-            }
-        )
+    rows += [country_node(code, *anchors[code]) for code in sorted(used)]
     return pd.DataFrame(rows, columns=["node", "name", "lon", "lat", "iso3", "is_country"])
+
+
+def country_node(code: str, lon: float, lat: float) -> dict:
+    """A country as a route node: drawn at its anchor point."""
+    return {
+        "node": code,
+        "name": country_name(code),
+        "lon": lon,
+        "lat": lat,
+        "iso3": code,
+        "is_country": True,
+    }
 
 
 def _lookup(values: pd.Series, table: dict) -> pd.Series:

@@ -15,6 +15,7 @@ import json
 import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import chain
 
 import geopandas as gpd
 import numpy as np
@@ -193,21 +194,16 @@ def world_geojson(dataset: Dataset) -> dict:
     return _memo("world-geojson", dataset.admin0, build)
 
 
-def wide_frame(
-    dataset: Dataset, state: ViewState, content: MapContent, folded
-) -> frames.LonLat | None:
-    """The frame for a view of case records whose flows reach beyond Southeast Asia: every
-    drawn flow's ends (and the folded lines'), the region itself, and a margin; None for any
-    other view, which keeps the regional frame (the report's routes to China or the Gulf
-    leave it by design)."""
+def wide_frame(dataset: Dataset, state: ViewState, content: MapContent) -> frames.LonLat | None:
+    """The frame for a view of case records whose flows reach beyond Southeast Asia: the ends
+    of every flow of the view (`content` before folding, so folded lines count too), the
+    region itself, and a margin; None for any other view, which keeps the regional frame (the
+    report's routes to China or the Gulf leave it by design)."""
     if state.measure != "case_records":
         return None
     at = dict(zip(dataset.nodes["node"], zip(dataset.nodes["lon"], dataset.nodes["lat"])))
-    points = [at[n] for path in content.flows.get("path", []) for n in path if n in at]
-    if folded is not None and folded.flows is not None:
-        country = _country_points(dataset)
-        for o, d in zip(folded.flows["origin_iso3"], folded.flows["destination_iso3"]):
-            points += [country[c] for c in (o, d) if c in country]
+    used = set(chain.from_iterable(content.flows.get("path", [])))
+    points = [at[n] for n in used if n in at]
     if not points:
         return None
     lons = [float(p[0]) for p in points]
@@ -751,7 +747,7 @@ def legend_entries(
     if folded is None:
         folded = len(content.flows) > MAX_ROUTES
     if wide is None:
-        wide = wide_frame(dataset, state, *fold_content(dataset, content)) is not None
+        wide = wide_frame(dataset, state, content) is not None
     movements = set(content.flows.get("movement", pd.Series(dtype=object))) | set(
         content.place_figures.get("movement", pd.Series(dtype=object))
     )
@@ -1300,8 +1296,9 @@ def flow_map_dict(
     `geometry` is the countries' GeoJSON, or the URL the browser fetches it from once (so that
     updates never resend polygons); None inlines it (exports, tests)."""
     layout = layout or Layout()
-    content, folded = fold_content(dataset, map_content(dataset, state))
-    wide = wide_frame(dataset, state, content, folded) if frame is None else None
+    selected = map_content(dataset, state)
+    content, folded = fold_content(dataset, selected)
+    wide = wide_frame(dataset, state, selected) if frame is None else None
     if wide is not None:  # case records reaching beyond the region: the world's polygons
         if isinstance(geometry, Geometry) and geometry.world:
             geojson = geometry.world

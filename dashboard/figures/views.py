@@ -425,9 +425,7 @@ def _map(
     if office_measures:
         subtitle += "; IOM offices' own figures by country"
     layout = options.layout or flowmap.Layout(legend=True)
-    wide = frame is None and flowmap.wide_frame(
-        dataset, state, *flowmap.fold_content(dataset, content)
-    )
+    wide = frame is None and flowmap.wide_frame(dataset, state, content)
     places = drawn_places(dataset, content, layout.insets and not wide, bool(wide))
     case = content.flows["measure"] == "case_records" if len(content.flows) else None
     cited = (

@@ -20,8 +20,7 @@ from geodata import boundaries as bnd
 from geodata.cases.flows import CASE_MEASURE, CaseFlows, CaseSource, aggregate_cases
 from geodata.cases.readers import read_cases
 from geodata.cases.suppression import DEFAULT_THRESHOLD
-from geodata.countries import country_name
-from geodata.dataset import Dataset, _join_routes
+from geodata.dataset import Dataset, _join_routes, country_node
 from geodata.report import Problem, ValidationReport
 
 
@@ -189,19 +188,7 @@ def _nodes_with(dataset: Dataset, routes: pd.DataFrame) -> pd.DataFrame:
     if not codes:
         return nodes
     geoms = dict(zip(dataset.admin0["iso3"], dataset.admin0.geometry))
-    rows = []
-    for code in codes:
-        lon, lat = bnd.country_anchor(geoms[code])
-        rows.append(
-            {
-                "node": code,
-                "name": country_name(code),
-                "lon": lon,
-                "lat": lat,
-                "iso3": code,
-                "is_country": True,
-            }
-        )
+    rows = [country_node(code, *bnd.country_anchor(geoms[code])) for code in codes]
     return pd.concat([nodes, pd.DataFrame(rows, columns=nodes.columns)], ignore_index=True)
 
 

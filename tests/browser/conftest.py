@@ -6,24 +6,13 @@ request to another host (the dashboard must work with no internet) or on any scr
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
-CHROMIUM = os.environ.get("DASHBOARD_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,11 @@ to a host other than the app's own."""
 from __future__ import annotations
 
 import re
-import socket
 import threading
 
 import pytest
 
+from benchmarks._harness import free_port
 from tests.browser.test_explorer import wait_for_map
 from tests.case_fixture import BAD_ROWS, ROWS, SMALL, write_cases
 
@@ -21,14 +21,10 @@ PORTS = range(8700, 8750)
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip("no free port in 8700-8749")
+    try:
+        return free_port(PORTS)
+    except RuntimeError:
+        pytest.skip("no free port in 8700-8749")
 
 
 @pytest.fixture(scope="module")
